@@ -1,0 +1,142 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import jwt from 'jsonwebtoken';
+import { AuthError } from './errors.js';
+import type { SigningKey } from './keys.js';
+import type { Logger } from './log.js';
+import { authenticate } from './users.js';
+
+export interface AuthServiceOptions {
+  signingKey: SigningKey;
+  issuer: string;
+  audience: string;
+  /** Token lifetime. @default 900 */
+  tokenTtlSeconds?: number;
+  /** The built Module Federation container (`remoteEntry.js`, chunks, `mf-manifest.json`). */
+  remoteDir: string;
+  log: Logger;
+}
+
+/** Written by the remote build beside the container: what its validator trusts. */
+export interface RemoteBuildInfo {
+  trustedKids: string[];
+  issuer: string;
+  audience: string;
+}
+
+export const BUILD_INFO_FILE = 'auth-build.json';
+
+const DEFAULT_TOKEN_TTL_SECONDS = 15 * 60;
+
+// Files of the container that hosts fetch. Everything else in the directory stays private.
+const CONTAINER_FILE = /^(?:remoteEntry\.js|mf-manifest\.json|mf-stats\.json|[\w.-]+\.[0-9a-f]{12}\.js(?:\.map)?|remoteEntry\.js\.map)$/;
+// The entry and the manifest keep their names across builds, so they must be revalidated;
+// chunks carry a content hash in their names and never change.
+const MUTABLE_CONTAINER_FILES = new Set(['remoteEntry.js', 'mf-manifest.json', 'mf-stats.json', 'remoteEntry.js.map']);
+
+/**
+ * The seed's Auth Service: `POST /login` issues ES256 tokens, and the Module Federation
+ * container that exposes `./tokenValidator` is served to hosts over HTTP.
+ */
+export function createAuthServiceApp(options: AuthServiceOptions): express.Express {
+  checkBuildTrustsKey(options);
+  const ttl = options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.use(function accessLog(req, res, next) {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      options.log('info', 'request', { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 });
+    });
+    next();
+  });
+
+  app.get('/health', function health(_req, res) {
+    res.json({ status: 'ok', kid: options.signingKey.kid });
+  });
+
+  app.get('/.well-known/jwks.json', function jwks(_req, res) {
+    res.setHeader('cache-control', 'public, max-age=300');
+    res.json({ keys: [options.signingKey.publicJwk] });
+  });
+
+  app.post('/login', express.json({ limit: '4kb' }), function login(req, res) {
+    const { username, password } = (req.body ?? {}) as { username?: unknown; password?: unknown };
+    if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
+      return sendError(res, 400, 'AUTH_BAD_REQUEST', 'Send JSON {"username": "...", "password": "..."}');
+    }
+    const user = authenticate(username, password);
+    if (!user) return sendError(res, 401, 'AUTH_INVALID_CREDENTIALS', 'Wrong username or password');
+    const { sub, ...claims } = user;
+    const token = jwt.sign(claims, options.signingKey.privateKey, {
+      algorithm: 'ES256',
+      keyid: options.signingKey.kid,
+      issuer: options.issuer,
+      audience: options.audience,
+      subject: sub,
+      expiresIn: ttl,
+    });
+    res.json({ token, expiresIn: ttl });
+  });
+
+  app.get('/:file', function containerFile(req, res, next) {
+    const file = req.params.file;
+    if (!CONTAINER_FILE.test(file)) return next();
+    res.sendFile(file, {
+      root: options.remoteDir,
+      dotfiles: 'deny',
+      immutable: !MUTABLE_CONTAINER_FILES.has(file),
+      maxAge: MUTABLE_CONTAINER_FILES.has(file) ? 0 : '365d',
+      headers: MUTABLE_CONTAINER_FILES.has(file) ? { 'cache-control': 'no-cache' } : {},
+    });
+  });
+
+  app.use(function notFound(_req, res) {
+    sendError(res, 404, 'NOT_FOUND', 'No such route or file');
+  });
+  app.use(function errors(error: unknown, _req: Request, res: Response, _next: NextFunction) {
+    const status = (error as { status?: number }).status ?? 500;
+    if (status === 404) return sendError(res, 404, 'NOT_FOUND', 'No such route or file');
+    if (status >= 400 && status < 500) return sendError(res, status, 'AUTH_BAD_REQUEST', (error as Error).message);
+    options.log('error', 'unhandled error', { error: String((error as Error)?.stack ?? error) });
+    sendError(res, 500, 'INTERNAL', 'Internal error');
+  });
+  return app;
+}
+
+// --- internal ---
+
+function sendError(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ error: { code, message } });
+}
+
+// A service whose own validator build would reject every token it issues is misconfigured in a
+// way that otherwise only shows up as 403s in every host: refuse to start instead.
+function checkBuildTrustsKey(options: AuthServiceOptions): void {
+  const infoFile = path.join(options.remoteDir, BUILD_INFO_FILE);
+  if (!existsSync(path.join(options.remoteDir, 'remoteEntry.js')) || !existsSync(infoFile)) {
+    throw new AuthError(
+      'AUTH_REMOTE_BUILD_MISSING',
+      `no container build in ${options.remoteDir}`,
+      'Build it first: npm run build:remote -w @modmesh-example/auth-service',
+    );
+  }
+  const info = JSON.parse(readFileSync(infoFile, 'utf8')) as RemoteBuildInfo;
+  if (!info.trustedKids.includes(options.signingKey.kid)) {
+    throw new AuthError(
+      'AUTH_BUILD_KEY_MISMATCH',
+      `the validator built in ${options.remoteDir} does not trust this service's signing key (kid ${options.signingKey.kid}; it trusts ${info.trustedKids.join(', ')})`,
+      'Rebuild the container with the current key: npm run build:remote -w @modmesh-example/auth-service',
+    );
+  }
+  if (info.issuer !== options.issuer || info.audience !== options.audience) {
+    throw new AuthError(
+      'AUTH_BUILD_KEY_MISMATCH',
+      `the validator in ${options.remoteDir} expects issuer "${info.issuer}" and audience "${info.audience}", this service issues "${options.issuer}" for "${options.audience}"`,
+      'Build and run with the same AUTH_ISSUER and AUTH_AUDIENCE.',
+    );
+  }
+}

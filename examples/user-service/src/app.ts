@@ -1,0 +1,86 @@
+import { isModmeshError } from '@modmesh/manifest';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { RemoteModule } from './remote-module.js';
+
+/** What `auth/tokenValidator` exports: the seed's contract. */
+export interface TokenValidatorModule {
+  validateJwtToken(token: string): ValidationResult | Promise<ValidationResult>;
+}
+
+export type ValidationResult = { isValid: true; user: AuthenticatedUser } | { isValid: false; error: string };
+
+export interface AuthenticatedUser {
+  sub: string;
+  username: string;
+  [claim: string]: unknown;
+}
+
+export interface UserServiceAppOptions {
+  validator: RemoteModule<TokenValidatorModule>;
+  /** How long a request waits for the validator to load before answering 503. @default 5000 */
+  deadlineMs?: number;
+  /** Extra detail for `GET /health`. */
+  health?: () => Record<string, unknown>;
+}
+
+type Locals = { user: AuthenticatedUser };
+
+const DEFAULT_DEADLINE_MS = 5000;
+
+/** The seed's User Service: `GET /health`, then every route behind the federated validator. */
+export function createUserServiceApp(options: UserServiceAppOptions): express.Express {
+  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '16kb' }));
+
+  // Answers whatever the state of the auth service: it is how an orchestrator tells "this
+  // process is alive" from "a dependency is down".
+  app.get('/health', function health(_req, res) {
+    res.json({ status: 'ok', validator: options.validator.status(), ...options.health?.() });
+  });
+
+  app.use(async function authenticate(req: Request, res: Response<unknown, Locals>, next: NextFunction) {
+    const header = req.headers.authorization;
+    if (!header) return sendError(res, 401, 'AUTH_HEADER_MISSING', 'No authorization header');
+    const [scheme, token] = header.split(' ');
+    if (!token || scheme?.toLowerCase() !== 'bearer') {
+      return sendError(res, 401, 'AUTH_TOKEN_MISSING', 'Token not provided: send "Authorization: Bearer <token>"');
+    }
+
+    let validator: TokenValidatorModule;
+    try {
+      validator = await options.validator.get(deadlineMs);
+    } catch (error) {
+      if (!isModmeshError(error)) return next(error);
+      res.setHeader('retry-after', '5');
+      return res.status(503).json({ error: error.toJSON() });
+    }
+
+    const result = await validator.validateJwtToken(token);
+    if (!result.isValid) return sendError(res, 403, 'AUTH_TOKEN_INVALID', `Invalid token: ${result.error}`);
+    res.locals.user = result.user;
+    next();
+  });
+
+  app.get('/profile', function profile(_req, res: Response<unknown, Locals>) {
+    const { user } = res.locals;
+    res.json({ message: `Welcome ${user.username}! This is your profile.`, user });
+  });
+
+  app.use(function notFound(_req, res) {
+    sendError(res, 404, 'NOT_FOUND', 'No such route');
+  });
+  app.use(function internalError(error: unknown, _req: Request, res: Response, _next: NextFunction) {
+    const status = (error as { status?: number }).status;
+    if (status && status >= 400 && status < 500) return sendError(res, status, 'BAD_REQUEST', (error as Error).message);
+    sendError(res, 500, 'INTERNAL', 'Internal error');
+  });
+  return app;
+}
+
+// --- internal ---
+
+function sendError(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ error: { code, message } });
+}
