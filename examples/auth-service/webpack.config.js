@@ -30,7 +30,9 @@ export function createRemoteConfig(auth) {
       // Chunks are content-hashed and never deleted on rebuild (no output.clean): a host that
       // loaded an older remoteEntry.js keeps finding the chunks it references.
       chunkFilename: '[name].[contenthash:12].js',
-      publicPath: 'auto',
+      // Node hosts load chunks relative to the entry's directory, never by URL, so no public
+      // path is needed (and 'auto' only makes the manifest plugin warn).
+      publicPath: '',
     },
     optimization: {
       // Readable stack traces in the hosts that run this code matter more than bytes here.

@@ -19,6 +19,8 @@ export interface EvaluateContainerOptions {
   entry: string;
   /** Every file of the remote that was fetched and checked, by path relative to `root`. */
   files: ReadonlyMap<string, Buffer>;
+  /** Told each file the container's code reads, entry first: what actually ran. */
+  onEvaluate?: (file: string) => void;
 }
 
 const requireFromHost = createRequire(import.meta.url);
@@ -41,6 +43,7 @@ export function evaluateContainer(options: EvaluateContainerOptions): Federation
     });
   }
 
+  options.onEvaluate?.(options.entry);
   const module = { exports: {} as unknown };
   try {
     const run = vm.compileFunction(source.toString('utf8'), ['exports', 'require', 'module', '__filename', '__dirname'], { filename });
@@ -98,16 +101,18 @@ function createContainedFs(options: EvaluateContainerOptions): typeof realFs {
     const resolved = path.resolve(file);
     if (!resolved.startsWith(root)) return undefined;
     const relative = resolved.slice(root.length).split(path.sep).join('/');
-    return (
-      options.files.get(relative) ??
-      new ModmeshError(
-        'MODMESH_CHUNK_NOT_IN_RELEASE',
-        `${options.remote}: its code asked for ${relative}, which is not among the files fetched and checked for it`,
-        {
-          remote: options.remote,
-          file: relative,
-        },
-      )
+    const bytes = options.files.get(relative);
+    if (bytes) {
+      options.onEvaluate?.(relative);
+      return bytes;
+    }
+    return new ModmeshError(
+      'MODMESH_CHUNK_NOT_IN_RELEASE',
+      `${options.remote}: its code asked for ${relative}, which is not among the files fetched and checked for it`,
+      {
+        remote: options.remote,
+        file: relative,
+      },
     );
   };
   const decode = (bytes: Buffer, encoding: unknown): string | Buffer => {

@@ -32,11 +32,22 @@ export interface SharedStatus {
   usedBy: string[];
 }
 
+/** What was loaded for a remote: where from, which build, and which of its files ran. */
+export interface RemoteStatus {
+  url: string;
+  fingerprint: string;
+  loadedAt: string;
+  fetched: string[];
+  evaluated: string[];
+}
+
 export interface FederationHost {
   /** Loads `remote/expose` through the Module Federation runtime; rejects with a coded error. */
   load<T>(id: string): Promise<T>;
   /** Every shared package in the default share scope, by name: which copy is provided and used. */
   shared(): Record<string, SharedStatus[]>;
+  /** Every remote loaded so far, by name. */
+  remotes(): Record<string, RemoteStatus>;
 }
 
 // Where a remote's code believes it lives. Nothing is read from there: its files are served from
@@ -48,6 +59,7 @@ const VIRTUAL_ROOT = path.resolve('.modmesh/remotes');
  * and checks, then evaluated from memory, instead of by the stock Node loader.
  */
 export function createFederationHost(options: FederationHostOptions): FederationHost {
+  const loaded = new Map<string, RemoteStatus>();
   const instance = createInstance({
     name: options.name,
     remotes: Object.entries(options.remotes).map(([name, entry]) => ({ name, entry })),
@@ -61,7 +73,7 @@ export function createFederationHost(options: FederationHostOptions): Federation
         },
       ]),
     ),
-    plugins: [checkedLoaderPlugin(options)],
+    plugins: [checkedLoaderPlugin(options, loaded)],
   });
 
   return {
@@ -75,6 +87,9 @@ export function createFederationHost(options: FederationHostOptions): Federation
       } catch (error) {
         throw toCodedError(error, id);
       }
+    },
+    remotes() {
+      return Object.fromEntries([...loaded].map(([name, status]) => [name, { ...status, evaluated: [...status.evaluated] }]));
     },
     shared() {
       const scope = instance.shareScopeMap.default ?? {};
@@ -95,7 +110,7 @@ export function createFederationHost(options: FederationHostOptions): Federation
 
 // --- internal ---
 
-function checkedLoaderPlugin(options: FederationHostOptions): ModuleFederationRuntimePlugin {
+function checkedLoaderPlugin(options: FederationHostOptions, loaded: Map<string, RemoteStatus>): ModuleFederationRuntimePlugin {
   return {
     name: 'modmesh-checked-loader',
     // Runs before the SDK's own Node loader (which fetches without a deadline and evaluates
@@ -104,12 +119,15 @@ function checkedLoaderPlugin(options: FederationHostOptions): ModuleFederationRu
       const entryUrl = options.remotes[remoteInfo.name];
       if (!entryUrl) return undefined;
       const { entry, files, fingerprint } = await fetchRemoteFiles({ remote: remoteInfo.name, entryUrl, deadlines: options.deadlines });
+      const status: RemoteStatus = { url: entryUrl, fingerprint, loadedAt: new Date().toISOString(), fetched: [...files.keys()], evaluated: [] };
       const container = evaluateContainer({
         remote: remoteInfo.name,
         root: path.join(VIRTUAL_ROOT, remoteInfo.name, fingerprint.slice(0, 16)),
         entry,
         files,
+        onEvaluate: (file) => status.evaluated.push(file),
       });
+      loaded.set(remoteInfo.name, status);
       options.onRemoteLoaded?.({ remote: remoteInfo.name, url: entryUrl, fingerprint, files: files.size });
       // The runtime's type for a container is structural, like ours; only its parameter types differ.
       return container as unknown as Awaited<ReturnType<NonNullable<ModuleFederationRuntimePlugin['loadEntry']>>>;

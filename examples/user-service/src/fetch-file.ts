@@ -83,11 +83,15 @@ export function fetchFile(url: string, options: FetchFileOptions): Promise<Buffe
       socket.once('connect', waitForFirstByte);
     });
 
+    let received = 0;
+    let responded = false;
     req.on('error', (error: NodeJS.ErrnoException) => {
+      if (responded) return fail('MODMESH_REMOTE_INCOMPLETE', `${url}: ${error.code ?? error.message} after ${received} bytes of the body`, error);
       fail('MODMESH_REMOTE_UNREACHABLE', `${url}: ${error.code ?? error.message}`, error);
     });
 
     req.on('response', (res) => {
+      responded = true;
       clearTimeout(phaseTimer);
       const status = res.statusCode ?? 0;
       if (status !== 200) return fail('MODMESH_REMOTE_BAD_STATUS', `${url}: HTTP ${status}, expected 200`);
@@ -101,18 +105,17 @@ export function fetchFile(url: string, options: FetchFileOptions): Promise<Buffe
       }
 
       const chunks: Buffer[] = [];
-      let received = 0;
       res.on('data', (chunk: Buffer) => {
         received += chunk.length;
         if (received > options.maxBytes) return fail('MODMESH_REMOTE_TOO_LARGE', `${url}: over the ${options.maxBytes}-byte limit`);
         chunks.push(chunk);
       });
-      res.on('aborted', () => fail('MODMESH_REMOTE_TIMEOUT', `${url}: connection closed before the body was complete`));
-      res.on('error', (error) => fail('MODMESH_REMOTE_UNREACHABLE', `${url}: ${error.message}`, error));
+      res.on('aborted', () => fail('MODMESH_REMOTE_INCOMPLETE', `${url}: connection closed after ${received} bytes, before the body was complete`));
+      res.on('error', (error) => fail('MODMESH_REMOTE_INCOMPLETE', `${url}: ${error.message} after ${received} bytes`, error));
       res.on('end', () => {
         if (settled) return;
         if (declared && received !== declared) {
-          return fail('MODMESH_REMOTE_TIMEOUT', `${url}: body ended after ${received} of ${declared} bytes`);
+          return fail('MODMESH_REMOTE_INCOMPLETE', `${url}: body ended after ${received} of ${declared} bytes`);
         }
         settled = true;
         clearTimeout(totalTimer);

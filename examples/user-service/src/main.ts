@@ -45,7 +45,7 @@ const validator = createRemoteModule<TokenValidatorModule>({
 const app = createUserServiceApp({
   validator,
   deadlineMs,
-  health: () => ({ shared: federation.shared() }),
+  health: () => ({ remotes: federation.remotes(), shared: federation.shared() }),
 });
 
 const server = app.listen(port, host, () => {

@@ -21,6 +21,11 @@ export const ERROR_CATALOGUE = {
       'A remote answered with a content type that is not what the file must be (for example an HTML page instead of JavaScript); nothing was evaluated.',
     hint: 'Something other than the remote answered at that URL (a proxy, an error page, a wrong port); check the URL.',
   },
+  MODMESH_REMOTE_INCOMPLETE: {
+    description:
+      'A response ended before its body was complete (the connection dropped mid-body, or fewer bytes than declared arrived); nothing of it was used.',
+    hint: 'The server or a proxy between cut the connection; it is retried. If it persists, check the server and the network path.',
+  },
   MODMESH_REMOTE_TOO_LARGE: {
     description: 'A response was larger than the size limit for that kind of file; the download was stopped.',
     hint: 'Check the URL; if the file is legitimately this large, raise the limit.',

@@ -7,6 +7,13 @@ export interface ErrorSubject {
   file?: string;
 }
 
+export interface ModmeshErrorJson extends ErrorSubject {
+  code: ErrorCode;
+  message: string;
+  hint: string;
+  cause?: ModmeshErrorJson;
+}
+
 export interface ModmeshErrorOptions extends ErrorSubject {
   /** What the user can do about it. @default the catalogue's hint for the code */
   hint?: string;
@@ -36,8 +43,8 @@ export class ModmeshError extends Error {
     this.file = options.file;
   }
 
-  /** The shape services put in a JSON error body and in structured logs. */
-  toJSON(): { code: ErrorCode; message: string; hint: string } & ErrorSubject {
+  /** The shape services put in a JSON error body and in structured logs; a coded cause is kept. */
+  toJSON(): ModmeshErrorJson {
     return {
       code: this.code,
       message: this.message,
@@ -45,6 +52,7 @@ export class ModmeshError extends Error {
       ...(this.remote && { remote: this.remote }),
       ...(this.version && { version: this.version }),
       ...(this.file && { file: this.file }),
+      ...(this.cause instanceof ModmeshError && { cause: this.cause.toJSON() }),
     };
   }
 }

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { ERROR_CATALOGUE } from './catalogue.js';
+import { isModmeshError, ModmeshError } from './errors.js';
+
+describe('the error catalogue', () => {
+  // Codes are an API: hosts and scripts branch on them. Adding one means adding it here;
+  // removing or renaming one breaks users and must be a deliberate change of this list.
+  it('lists exactly the known codes', () => {
+    expect(Object.keys(ERROR_CATALOGUE).sort()).toEqual(
+      [
+        'MODMESH_CHUNK_NOT_IN_RELEASE',
+        'MODMESH_EXPOSE_NOT_FOUND',
+        'MODMESH_REMOTE_BAD_CONTENT_TYPE',
+        'MODMESH_REMOTE_BAD_STATUS',
+        'MODMESH_REMOTE_EVALUATION_FAILED',
+        'MODMESH_REMOTE_INCOMPLETE',
+        'MODMESH_REMOTE_MANIFEST_INVALID',
+        'MODMESH_REMOTE_TIMEOUT',
+        'MODMESH_REMOTE_TOO_LARGE',
+        'MODMESH_REMOTE_UNAVAILABLE',
+        'MODMESH_REMOTE_UNREACHABLE',
+        'MODMESH_SHARED_VERSION_CONFLICT',
+      ].sort(),
+    );
+  });
+
+  it('gives every code a description and a hint', () => {
+    for (const [code, entry] of Object.entries(ERROR_CATALOGUE)) {
+      expect(code).toMatch(/^MODMESH_[A-Z_]+$/);
+      expect(entry.description.length, code).toBeGreaterThan(20);
+      expect(entry.hint.length, code).toBeGreaterThan(20);
+    }
+  });
+});
+
+describe('ModmeshError', () => {
+  it('carries its code, subject, the catalogue hint and a coded cause into JSON', () => {
+    const cause = new ModmeshError('MODMESH_REMOTE_TIMEOUT', 'no answer', { remote: 'auth', file: 'remoteEntry.js' });
+    const error = new ModmeshError('MODMESH_REMOTE_UNAVAILABLE', 'auth/tokenValidator is not available', { remote: 'auth', cause });
+    expect(error.toJSON()).toEqual({
+      code: 'MODMESH_REMOTE_UNAVAILABLE',
+      message: 'auth/tokenValidator is not available',
+      hint: ERROR_CATALOGUE.MODMESH_REMOTE_UNAVAILABLE.hint,
+      remote: 'auth',
+      cause: {
+        code: 'MODMESH_REMOTE_TIMEOUT',
+        message: 'no answer',
+        hint: ERROR_CATALOGUE.MODMESH_REMOTE_TIMEOUT.hint,
+        remote: 'auth',
+        file: 'remoteEntry.js',
+      },
+    });
+    expect(error.cause).toBe(cause);
+  });
+
+  it('is recognised by code, not by class identity, and only for catalogued codes', () => {
+    const lookalike = Object.assign(new Error('x'), { code: 'MODMESH_REMOTE_TIMEOUT' });
+    expect(isModmeshError(lookalike)).toBe(true);
+    expect(isModmeshError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toBe(false);
+    expect(isModmeshError({ code: 'MODMESH_REMOTE_TIMEOUT' })).toBe(false);
+    expect(isModmeshError(null)).toBe(false);
+  });
+});

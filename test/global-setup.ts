@@ -1,0 +1,19 @@
+// Builds the auth service's container once per test run, with a key made for the run, for every
+// test that loads it (in-process or through real processes).
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type AuthBuild, buildAuthRemote } from '@modmesh/test-utils';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    authBuild: AuthBuild;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'modmesh-test-'));
+  project.provide('authBuild', await buildAuthRemote(path.join(dir, 'auth-remote')));
+  return () => rmSync(dir, { recursive: true, force: true });
+}

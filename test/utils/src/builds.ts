@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export interface AuthBuild {
+  /** The built container: remoteEntry.js, chunks, mf-manifest.json. */
+  remoteDir: string;
+  /** The PEM of the key the build trusts, to run the auth service with. */
+  privateKeyPem: string;
+}
+
+/** Environment that makes the auth service and its build use exactly this key, and no `.env`. */
+export function authEnv(build: AuthBuild): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    AUTH_PRIVATE_KEY: build.privateKeyPem,
+    AUTH_REMOTE_DIR: build.remoteDir,
+    AUTH_ENV_FILE: path.join(build.remoteDir, 'no-such.env'),
+  };
+}
+
+/** Builds the auth service's container with a fresh key pair, through its own build script. */
+export async function buildAuthRemote(outDir: string): Promise<AuthBuild> {
+  requireCompiled('examples/auth-service/dist/server/keys.js');
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const build = { remoteDir: outDir, privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() };
+  await promisify(execFile)(process.execPath, ['examples/auth-service/scripts/build-remote.js'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...authEnv(build) },
+  });
+  return build;
+}
+
+/** Fails with a clear message when a test runs before `npm run build`. */
+export function requireCompiled(relativePath: string): string {
+  const file = path.join(repoRoot, relativePath);
+  if (!existsSync(file)) throw new Error(`${relativePath} is missing: run "npm run build" first (npm test does).`);
+  return file;
+}
