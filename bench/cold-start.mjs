@@ -43,7 +43,12 @@ function start(script, env) {
     child.stdout.setEncoding('utf8').on('data', (chunk) => {
       buffered += chunk;
       for (const line of buffered.split('\n').slice(0, -1)) {
-        if (line.includes('"msg":"listening"')) resolve({ url: JSON.parse(line).url, stop: () => (child.kill('SIGTERM'), once(child, 'exit')) });
+        if (!line.includes('"msg":"listening"')) continue;
+        const stop = () => {
+          child.kill('SIGTERM');
+          return once(child, 'exit');
+        };
+        resolve({ url: JSON.parse(line).url, stop });
       }
       buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
     });
