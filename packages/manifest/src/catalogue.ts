@@ -30,6 +30,7 @@ export const ERROR_CATALOGUE = {
     description: 'A response was larger than the size limit for that kind of file; the download was stopped.',
     hint: 'Check the URL; if the file is legitimately this large, raise the limit.',
   },
+  // --- fetching remotes ---
   MODMESH_REMOTE_MANIFEST_INVALID: {
     description: "A remote's Module Federation manifest (mf-manifest.json) is not valid JSON or lacks what is needed to load it.",
     hint: 'Rebuild the remote with @module-federation/enhanced and manifest: true, and check the URL points at it.',
@@ -53,6 +54,110 @@ export const ERROR_CATALOGUE = {
   MODMESH_REMOTE_UNAVAILABLE: {
     description: "A remote module is not loaded yet and could not be loaded within the request's deadline.",
     hint: 'The remote is down or unreachable; the host retries in the background and recovers by itself once it is back.',
+  },
+
+  // --- releases and signatures ---
+  MODMESH_MANIFEST_INVALID: {
+    description: 'A release manifest does not match the schema (modmesh.release/v1); every problem is listed.',
+    hint: 'Produce manifests with `modmesh publish` (or the build preset) rather than by hand, and check the listed fields.',
+  },
+  MODMESH_MANIFEST_MISMATCH: {
+    description: 'A validly signed manifest is for another remote or version than the one asked for (a substituted release).',
+    hint: 'The registry or something in between served the wrong manifest; do not trust it, and report it.',
+  },
+  MODMESH_UNSAFE_PATH: {
+    description: 'A file path in a release is absolute, has "." or ".." segments, backslashes or control characters.',
+    hint: 'Release paths are relative with forward slashes, e.g. "chunks/app.js"; publish the build directory as it is.',
+  },
+  MODMESH_KEY_INVALID: {
+    description: 'A key is not a readable Ed25519 key in the expected form.',
+    hint: 'Use keys made by `modmesh keys generate`: the public key as "ed25519:<base64url>" or an SPKI PEM, the private key as a PKCS#8 PEM.',
+  },
+  MODMESH_SIGNATURE_MISSING: {
+    description: 'A release carries no Ed25519 signature.',
+    hint: 'Sign releases when publishing: `modmesh publish --key <private key file>`.',
+  },
+  MODMESH_SIGNATURE_INVALID: {
+    description: 'A release signature does not match its manifest: the manifest or the signature was altered, or signed with another key.',
+    hint: 'Do not use this release. Republish from the original build with the publisher key.',
+  },
+  MODMESH_KEY_NOT_TRUSTED: {
+    description: 'A release is signed by a key that is not registered (registry) or trusted (host) for that remote.',
+    hint: "Register the publisher key for the remote (`modmesh trust add NAME KEYFILE`) or add it to the host's trust list; a key trusted for one remote is not trusted for another.",
+  },
+  MODMESH_HASH_MISMATCH: {
+    description: "A file's bytes do not match the size or SHA-256 recorded for it in the manifest.",
+    hint: 'The file changed after the manifest was made, or was altered in transit or storage; rebuild and republish, or investigate the storage.',
+  },
+  MODMESH_FILE_MISSING: {
+    description: 'A manifest lists a file whose bytes were not uploaded (or not found where they must be).',
+    hint: 'Upload every file of the release before publishing its manifest (`modmesh publish` does both).',
+  },
+
+  // --- registry requests ---
+  MODMESH_INVALID_NAME: {
+    description: 'A remote name is not a lowercase identifier (a-z, 0-9, _, starting with a letter, at most 64 characters).',
+    hint: 'Use a name like "auth" or "user_profile".',
+  },
+  MODMESH_INVALID_VERSION: {
+    description: 'A version is not a full semantic version.',
+    hint: 'Use a version like 1.2.3 or 1.3.0-beta.1.',
+  },
+  MODMESH_INVALID_TAG: {
+    description: 'A tag name is not lowercase letters, digits and dashes starting with a letter.',
+    hint: 'Use tags like "stable", "canary" or "prod-eu".',
+  },
+  MODMESH_INVALID_SPEC: {
+    description: 'A release spec is neither a version, a semver range, nor a tag name.',
+    hint: 'Ask for NAME@1.2.3, NAME@^1 or NAME@stable.',
+  },
+  MODMESH_INVALID_JSON: {
+    description: 'A request body is not valid JSON.',
+    hint: 'Send a JSON body with content-type application/json.',
+  },
+  MODMESH_BAD_REQUEST: {
+    description: 'A request is missing a field or has one of the wrong type; the message names it.',
+    hint: 'Check the request against the registry API in packages/registry/README.md.',
+  },
+  MODMESH_BODY_TOO_LARGE: {
+    description: 'A request body is larger than the registry accepts for that kind of request.',
+    hint: "Files over the limit are refused; raise the registry's --max-file-size if they are legitimately this large.",
+  },
+  MODMESH_AUTH_REQUIRED: {
+    description: 'The request needs a token and has none, or one the registry does not know.',
+    hint: "Pass a token (--token or MODMESH_TOKEN): the admin token from the registry's data dir, or one from `modmesh token create`.",
+  },
+  MODMESH_FORBIDDEN: {
+    description: 'The token is valid but not allowed to do this (for example a publish token scoped to another remote).',
+    hint: 'Use a token created for this remote (`modmesh token create --remote NAME`), or the admin token.',
+  },
+  MODMESH_NOT_FOUND: {
+    description: 'No such remote, release, tag, key or file in the registry.',
+    hint: 'Check the name and version with `modmesh ls`.',
+  },
+  MODMESH_VERSION_EXISTS: {
+    description: 'That name@version is already published; releases are immutable, so it is never replaced, even with identical bytes.',
+    hint: 'Publish under a new version.',
+  },
+  MODMESH_TAG_CONFLICT: {
+    description: "A tag move stated a current version (compare-and-swap) that is no longer the tag's target: someone else moved it first.",
+    hint: "Look at the tag's history (`modmesh info NAME@TAG`), then retry with --expect set to its current version.",
+  },
+  MODMESH_NO_PREVIOUS_TARGET: {
+    description: 'A rollback was asked for a tag that has no earlier target to go back to.',
+    hint: 'Move the tag explicitly with `modmesh tag set`.',
+  },
+  MODMESH_RANGE_UNSATISFIED: {
+    description: 'No published version of the remote satisfies the requested range.',
+    hint: 'List the published versions with `modmesh ls NAME`.',
+  },
+  MODMESH_INTERNAL: {
+    description: 'An unexpected failure inside modmesh: a bug.',
+    hint: 'Report it with the log line that has this code; nothing half-done was made visible.',
+  },
+  MODMESH_USAGE: {
+    description: 'A command was called with missing or invalid arguments.',
+    hint: 'Run the command with --help.',
   },
 } as const satisfies Record<string, { description: string; hint: string }>;
 

@@ -1,2 +1,21 @@
+export { canonicalJson } from './canonical.js';
 export { ERROR_CATALOGUE, type ErrorCode } from './catalogue.js';
 export { type ErrorSubject, isModmeshError, ModmeshError, type ModmeshErrorJson, type ModmeshErrorOptions } from './errors.js';
+export { formatPublicKey, generatePublisherKeyPair, keyIdOf, type PublisherKeyPair, parsePrivateKey, parsePublicKey } from './keys.js';
+export { containersFromMfManifest } from './mf-manifest.js';
+export {
+  type BuildInfo,
+  type ContainerInfo,
+  type FileEntry,
+  isSafeReleasePath,
+  MANIFEST_SCHEMA,
+  REMOTE_NAME,
+  type ReleaseManifest,
+  releaseManifestSchema,
+  remoteNameSchema,
+  type SharedEntry,
+  TAG_NAME,
+  tagNameSchema,
+  versionSchema,
+} from './schema.js';
+export { parseReleaseManifest, type ReleaseSignature, type SignedRelease, signingInput, signRelease, type VerifyOptions, verifyRelease } from './signing.js';
