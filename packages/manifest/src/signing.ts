@@ -54,7 +54,7 @@ export function verifyRelease(input: unknown, options: VerifyOptions): ReleaseMa
   const subject = subjectOf(manifest);
   const signature = envelope?.signature;
   if (!manifest || typeof manifest !== 'object') throw new ModmeshError('MODMESH_MANIFEST_INVALID', 'not a signed release: no manifest', subject);
-  if (!signature || signature.algorithm !== 'ed25519' || typeof signature.keyId !== 'string' || typeof signature.value !== 'string') {
+  if (signature?.algorithm !== 'ed25519' || typeof signature.keyId !== 'string' || typeof signature.value !== 'string') {
     throw new ModmeshError('MODMESH_SIGNATURE_MISSING', `${label(subject)}: no Ed25519 signature`, subject);
   }
   const key = options.trusted.get(signature.keyId);

@@ -1,0 +1,81 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { MetadataStore, RegistryEvent } from './storage/types.js';
+
+export interface EventHub {
+  /** Delivers events that were committed to storage to every connected stream. */
+  publish(events: RegistryEvent[]): void;
+  /** Serves `GET /v1/events` as Server-Sent Events, resuming after `Last-Event-ID`. */
+  serve(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  clients(): number;
+  close(): void;
+}
+
+// A comment line now and then keeps proxies from closing an idle stream and lets a client
+// notice a dead connection.
+const HEARTBEAT_MS = 15_000;
+const REPLAY_PAGE = 500;
+// Tells EventSource clients how soon to reconnect after the stream drops.
+const RETRY_MS = 1000;
+
+export function createEventHub(metadata: MetadataStore): EventHub {
+  const streams = new Set<(event: RegistryEvent) => void>();
+  const closers = new Set<() => void>();
+
+  return {
+    publish(events) {
+      for (const event of events) for (const send of streams) send(event);
+    },
+    clients: () => streams.size,
+    close() {
+      for (const close of closers) close();
+    },
+    async serve(request, reply) {
+      const query = request.query as { lastEventId?: string; remote?: string };
+      const lastHeader = request.headers['last-event-id'];
+      let cursor = Number((Array.isArray(lastHeader) ? lastHeader[0] : lastHeader) ?? query.lastEventId ?? 0);
+      if (!Number.isSafeInteger(cursor) || cursor < 0) cursor = 0;
+      const only = query.remote;
+
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write(`retry: ${RETRY_MS}\n\n`);
+
+      const write = (event: RegistryEvent): void => {
+        if (event.id <= cursor) return;
+        cursor = event.id;
+        if (only && event.data.name !== only) return;
+        res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify({ ...event.data, at: event.at })}\n\n`);
+      };
+
+      // Events committed while the backlog is read are buffered, then sent in order after it:
+      // nothing between the stored backlog and live delivery is lost or sent twice.
+      const pending: RegistryEvent[] = [];
+      let live = false;
+      const onEvent = (event: RegistryEvent): void => (live ? write(event) : void pending.push(event));
+      streams.add(onEvent);
+      for (;;) {
+        const page = await metadata.eventsAfter(cursor, REPLAY_PAGE);
+        for (const event of page) write(event);
+        if (page.length < REPLAY_PAGE) break;
+      }
+      for (const event of pending.sort((a, b) => a.id - b.id)) write(event);
+      live = true;
+
+      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
+      const close = (): void => {
+        clearInterval(heartbeat);
+        streams.delete(onEvent);
+        closers.delete(close);
+        res.end();
+      };
+      closers.add(close);
+      request.raw.on('close', close);
+    },
+  };
+}

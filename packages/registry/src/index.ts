@@ -1,0 +1,5 @@
+export { createRegistryApp, type RegistryApp, type RegistryAppOptions, rollbackTarget } from './app.js';
+export { DEFAULT_DATA_DIR, type RunningRegistry, type StartRegistryOptions, startRegistry } from './server.js';
+export { createFileBlobStore } from './storage/blobs.js';
+export { createSqliteMetadataStore } from './storage/sqlite.js';
+export type * from './storage/types.js';

@@ -1,0 +1,136 @@
+import type { Readable } from 'node:stream';
+import type { ReleaseSignature } from '@modmesh/manifest';
+
+/** Content-addressed bytes: a file is stored under its SHA-256 and never changes. */
+export interface BlobStore {
+  has(sha256: string): Promise<boolean>;
+  /** Size in bytes, or undefined when absent. */
+  size(sha256: string): Promise<number | undefined>;
+  /**
+   * Stores bytes under their hash. The bytes are hashed while written to a temporary file,
+   * synced, and renamed into place only if they match `sha256` (and `maxBytes`); otherwise
+   * nothing is stored and a coded error is thrown.
+   */
+  put(sha256: string, body: Readable | Buffer, options: { maxBytes: number }): Promise<{ size: number; created: boolean }>;
+  /** A stream of the stored bytes, or undefined when absent. */
+  open(sha256: string): Promise<Readable | undefined>;
+  /** Every stored hash (for checks and garbage collection). */
+  list(): AsyncIterable<string>;
+}
+
+export interface StoredRelease {
+  name: string;
+  version: string;
+  /** The canonical JSON of the manifest, exactly as signed. */
+  manifest: string;
+  signature: ReleaseSignature;
+  publishedAt: string;
+  publishedBy: string;
+}
+
+export interface ReleaseFile {
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+export interface NewRelease extends StoredRelease {
+  files: ReleaseFile[];
+  /** A tag to point at the new release in the same transaction. */
+  tag?: { name: string; reason: string };
+}
+
+export interface TagState {
+  name: string;
+  tag: string;
+  version: string;
+  /** Increases by one on every move of this tag; a host can tell a newer statement from a replay. */
+  seq: number;
+  updatedAt: string;
+}
+
+export type TagMoveKind = 'move' | 'rollback';
+
+export interface TagMove {
+  id: number;
+  name: string;
+  tag: string;
+  from: string | null;
+  to: string;
+  kind: TagMoveKind;
+  actor: string;
+  reason: string;
+  at: string;
+  seq: number;
+}
+
+export interface TagMoveRequest {
+  name: string;
+  tag: string;
+  to: string;
+  /** The version the caller believes the tag points at now; null: the tag must not exist yet. */
+  expect: string | null;
+  kind: TagMoveKind;
+  actor: string;
+  reason: string;
+}
+
+export type RegistryEvent =
+  | { id: number; type: 'release.published'; at: string; data: { name: string; version: string; publishedBy: string } }
+  | { id: number; type: 'tag.moved'; at: string; data: Omit<TagMove, 'id'> };
+
+export interface PublisherKey {
+  name: string;
+  keyId: string;
+  publicKey: string;
+  label: string;
+  addedAt: string;
+  addedBy: string;
+}
+
+export interface TokenRecord {
+  id: string;
+  /** SHA-256 of the token; the token itself is never stored. */
+  hash: string;
+  role: 'publish' | 'read';
+  /** The one remote a publish token may publish to and move tags of. */
+  remote: string | null;
+  label: string;
+  createdAt: string;
+}
+
+export interface RemoteSummary {
+  name: string;
+  releases: number;
+  latest: string | null;
+  tags: Record<string, string>;
+}
+
+/** Everything the registry keeps besides file bytes. Every backend passes `storage.contract.ts`. */
+export interface MetadataStore {
+  /** Atomically: the release, its files, the optional tag move and their events; or nothing. */
+  insertRelease(release: NewRelease): Promise<RegistryEvent[]>;
+  getRelease(name: string, version: string): Promise<StoredRelease | undefined>;
+  releaseFiles(name: string, version: string): Promise<ReleaseFile[]>;
+  /** Some path a blob is published under (for its content type), or undefined. */
+  pathOfBlob(sha256: string): Promise<string | undefined>;
+  listRemotes(): Promise<RemoteSummary[]>;
+  listVersions(name: string): Promise<{ version: string; publishedAt: string }[]>;
+
+  getTags(name: string): Promise<TagState[]>;
+  /** Compare-and-swap: throws MODMESH_TAG_CONFLICT when `expect` is not the tag's target. */
+  moveTag(request: TagMoveRequest): Promise<{ move: TagMove; event: RegistryEvent }>;
+  /** Newest first. */
+  tagHistory(name: string, tag?: string, limit?: number): Promise<TagMove[]>;
+
+  eventsAfter(id: number, limit: number): Promise<RegistryEvent[]>;
+
+  addPublisherKey(key: PublisherKey): Promise<void>;
+  publisherKeys(name: string): Promise<PublisherKey[]>;
+  removePublisherKey(name: string, keyId: string): Promise<boolean>;
+
+  addToken(token: TokenRecord): Promise<void>;
+  findToken(hash: string): Promise<TokenRecord | undefined>;
+
+  close(): Promise<void>;
+}

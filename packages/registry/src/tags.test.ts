@@ -1,0 +1,198 @@
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rollbackTarget } from './app.js';
+import type { TagMove } from './storage/types.js';
+import { admin, bearer, createTestRegistry, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from './test-fixtures.js';
+
+let registry: TestRegistry;
+let publisher: Awaited<ReturnType<typeof setUpPublisher>>;
+
+beforeEach(async () => {
+  registry = await createTestRegistry();
+  publisher = await setUpPublisher(registry, 'auth');
+  for (const version of ['1.0.0', '1.1.0', '1.2.0']) {
+    expect((await publishFixture(registry, releaseFixture('auth', version), publisher)).statusCode).toBe(201);
+  }
+});
+afterEach(() => registry.cleanup());
+
+function moveTag(version: string, expect: string | null, reason = '') {
+  return registry.app.inject({ method: 'PUT', url: '/v1/remotes/auth/tags/stable', headers: bearer(publisher.token), payload: { version, expect, reason } });
+}
+function rollback(payload: Record<string, unknown> = {}) {
+  return registry.app.inject({ method: 'POST', url: '/v1/remotes/auth/tags/stable/rollback', headers: bearer(publisher.token), payload });
+}
+async function stable(): Promise<string | undefined> {
+  const tags = (await registry.app.inject({ url: '/v1/remotes/auth/tags' })).json().tags as { tag: string; version: string }[];
+  return tags.find((tag) => tag.tag === 'stable')?.version;
+}
+
+describe('tags', () => {
+  it('move only with compare-and-swap: a stale expectation is a 409 that changes nothing', async () => {
+    expect((await moveTag('1.0.0', null, 'first')).statusCode).toBe(200);
+    const stale = await moveTag('1.2.0', null);
+    expect([stale.statusCode, stale.json().error.code]).toEqual([409, 'MODMESH_TAG_CONFLICT']);
+    const moved = await moveTag('1.1.0', '1.0.0', 'promote');
+    expect(moved.json()).toMatchObject({ from: '1.0.0', to: '1.1.0', kind: 'move', seq: 2, actor: expect.any(String), reason: 'promote' });
+    const lost = await moveTag('1.2.0', '1.0.0');
+    expect(lost.json().error.code).toBe('MODMESH_TAG_CONFLICT');
+    expect(await stable()).toBe('1.1.0');
+  });
+
+  it('require the expectation to be stated, and a published target', async () => {
+    const noExpect = await registry.app.inject({
+      method: 'PUT',
+      url: '/v1/remotes/auth/tags/stable',
+      headers: bearer(publisher.token),
+      payload: { version: '1.0.0' },
+    });
+    expect([noExpect.statusCode, noExpect.json().error.code]).toEqual([400, 'MODMESH_BAD_REQUEST']);
+    const unpublished = await moveTag('9.9.9', null);
+    expect([unpublished.statusCode, unpublished.json().error.code]).toEqual([404, 'MODMESH_NOT_FOUND']);
+    const rangeAsTag = await registry.app.inject({
+      method: 'PUT',
+      url: '/v1/remotes/auth/tags/x',
+      headers: admin(),
+      payload: { version: '1.0.0', expect: null },
+    });
+    expect(rangeAsTag.json().error.code).toBe('MODMESH_INVALID_TAG');
+  });
+
+  it('of many concurrent movers with the same expectation, exactly one wins and the audit log shows it', async () => {
+    await moveTag('1.0.0', null);
+    const racers = await Promise.all(Array.from({ length: 12 }, (_, index) => moveTag(index % 2 ? '1.1.0' : '1.2.0', '1.0.0', `racer ${index}`)));
+    const winners = racers.filter((response) => response.statusCode === 200);
+    expect(winners).toHaveLength(1);
+    expect(racers.filter((response) => response.statusCode === 409)).toHaveLength(11);
+    const history = (await registry.app.inject({ url: '/v1/remotes/auth/tags/stable/history' })).json().history as TagMove[];
+    expect(history).toHaveLength(2);
+    expect(history[0]).toMatchObject({ to: winners[0]?.json().to, reason: winners[0]?.json().reason });
+    expect(await stable()).toBe(winners[0]?.json().to);
+  });
+
+  it('roll back through their history, each rollback audited as one', async () => {
+    await moveTag('1.0.0', null);
+    await moveTag('1.1.0', '1.0.0');
+    await moveTag('1.2.0', '1.1.0');
+    expect((await rollback({ reason: 'bad deploy' })).json()).toMatchObject({ from: '1.2.0', to: '1.1.0', kind: 'rollback', reason: 'bad deploy' });
+    expect((await rollback()).json()).toMatchObject({ from: '1.1.0', to: '1.0.0', kind: 'rollback' });
+    const nothingLeft = await rollback();
+    expect([nothingLeft.statusCode, nothingLeft.json().error.code]).toEqual([409, 'MODMESH_NO_PREVIOUS_TARGET']);
+    expect(await stable()).toBe('1.0.0');
+
+    const history = (await registry.app.inject({ url: '/v1/remotes/auth/history' })).json().history as TagMove[];
+    expect(history.map((move) => `${move.kind} ${move.from}->${move.to} #${move.seq}`)).toEqual([
+      'rollback 1.1.0->1.0.0 #5',
+      'rollback 1.2.0->1.1.0 #4',
+      'move 1.1.0->1.2.0 #3',
+      'move 1.0.0->1.1.0 #2',
+      'move null->1.0.0 #1',
+    ]);
+  });
+
+  it('rollback refuses when the tag moved since the caller looked', async () => {
+    await moveTag('1.0.0', null);
+    await moveTag('1.1.0', '1.0.0');
+    const response = await rollback({ expect: '1.2.0' });
+    expect([response.statusCode, response.json().error.code]).toEqual([409, 'MODMESH_TAG_CONFLICT']);
+  });
+});
+
+describe('rollbackTarget', () => {
+  const move = (from: string | null, to: string, kind: TagMove['kind'] = 'move') => ({ from, to, kind }) as TagMove;
+  it('undoes the newest move not already undone', () => {
+    expect(rollbackTarget([move('1.1', '1.2'), move('1.0', '1.1'), move(null, '1.0')])).toBe('1.1');
+    expect(rollbackTarget([move('1.2', '1.1', 'rollback'), move('1.1', '1.2'), move('1.0', '1.1'), move(null, '1.0')])).toBe('1.0');
+    expect(rollbackTarget([move('1.1', '1.3'), move('1.2', '1.1', 'rollback'), move('1.1', '1.2'), move(null, '1.1')])).toBe('1.1');
+    expect(rollbackTarget([move(null, '1.0')])).toBeNull();
+    expect(rollbackTarget([])).toBeNull();
+  });
+});
+
+describe('the event stream', () => {
+  it('sends releases and tag moves with ids, and resumes after Last-Event-ID without losing or repeating one', async () => {
+    await registry.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = registry.app.server.address() as AddressInfo;
+    const url = `http://127.0.0.1:${port}/v1/events`;
+
+    const first = await readEvents(url, {}, 3);
+    expect(first.map((event) => [event.event, JSON.parse(event.data).version])).toEqual([
+      ['release.published', '1.0.0'],
+      ['release.published', '1.1.0'],
+      ['release.published', '1.2.0'],
+    ]);
+
+    const lastSeen = first[2]?.id as string;
+    await moveTag('1.0.0', null);
+    await moveTag('1.1.0', '1.0.0');
+    const resumed = await readEvents(url, { 'last-event-id': lastSeen }, 2);
+    expect(resumed.map((event) => [event.event, JSON.parse(event.data).to])).toEqual([
+      ['tag.moved', '1.0.0'],
+      ['tag.moved', '1.1.0'],
+    ]);
+    expect(Number(resumed[0]?.id)).toBe(Number(lastSeen) + 1);
+
+    // A client that is up to date receives the next move as it happens.
+    const live = readEvents(url, { 'last-event-id': resumed[1]?.id as string }, 1);
+    await rollback({ reason: 'live' });
+    expect((await live).map((event) => [event.event, JSON.parse(event.data).kind])).toEqual([['tag.moved', 'rollback']]);
+  });
+});
+
+describe('operations', () => {
+  it('serves health and Prometheus metrics counting publishes and tag moves', async () => {
+    expect((await registry.app.inject({ url: '/health' })).json()).toEqual({ status: 'ok' });
+    await moveTag('1.0.0', null);
+    const metrics = (await registry.app.inject({ url: '/metrics' })).body;
+    expect(metrics).toContain('modmesh_registry_publishes_total{result="published"} 3');
+    expect(metrics).toContain('modmesh_registry_tag_moves_total{kind="move"} 1');
+  });
+
+  it('can require a token for reads', async () => {
+    const closed = await createTestRegistry({ requireReadToken: true });
+    try {
+      const anonymous = await closed.app.inject({ url: '/v1/remotes' });
+      expect([anonymous.statusCode, anonymous.json().error.code]).toEqual([401, 'MODMESH_AUTH_REQUIRED']);
+      const reader = (await closed.app.inject({ method: 'POST', url: '/v1/tokens', headers: admin(), payload: { role: 'read' } })).json().token;
+      expect((await closed.app.inject({ url: '/v1/remotes', headers: bearer(reader) })).statusCode).toBe(200);
+      expect((await closed.app.inject({ url: '/health' })).statusCode).toBe(200);
+    } finally {
+      await closed.cleanup();
+    }
+  });
+});
+
+// --- internal ---
+
+interface SseEvent {
+  id: string;
+  event: string;
+  data: string;
+}
+
+async function readEvents(url: string, headers: Record<string, string>, count: number): Promise<SseEvent[]> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 10_000);
+  const response = await fetch(url, { headers, signal: controller.signal });
+  const events: SseEvent[] = [];
+  const decoder = new TextDecoder();
+  let buffered = '';
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      buffered += decoder.decode(chunk, { stream: true });
+      let end = buffered.indexOf('\n\n');
+      while (end !== -1) {
+        const block = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        const fields = Object.fromEntries(block.split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]));
+        if (fields.id) events.push(fields as unknown as SseEvent);
+        if (events.length === count) return events;
+        end = buffered.indexOf('\n\n');
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return events;
+}
