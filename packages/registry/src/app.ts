@@ -4,6 +4,7 @@ import { canonicalJson, keyIdOf, ModmeshError, parsePublicKey, verifyRelease } f
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import semver from 'semver';
 import { type Authenticator, createAuthenticator, type Principal } from './auth.js';
+import { type ConsumerRegistry, createConsumerRegistry } from './consumers.js';
 import { createEventHub, type EventHub } from './events.js';
 import { toHttpError } from './http-errors.js';
 import { createMetrics, type RegistryMetrics } from './metrics.js';
@@ -29,6 +30,7 @@ export interface RegistryApp {
   hub: EventHub;
   metrics: RegistryMetrics;
   auth: Authenticator;
+  consumers: ConsumerRegistry;
 }
 
 const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -54,6 +56,7 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
   const auth = createAuthenticator({ metadata, adminToken: options.adminToken, requireReadToken: options.requireReadToken ?? false });
   const hub = createEventHub(metadata);
   const metrics = createMetrics(() => hub.clients());
+  const consumers = createConsumerRegistry();
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES, disableRequestLogging: false });
 
   app.decorateRequest('principal', null as never);
@@ -99,12 +102,15 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
     const name = checkName(param(request, 'name'));
     const spec = parseSpec(param(request, 'spec'), name);
     let version: string;
-    let tag: { name: string; seq: number; updatedAt: string } | undefined;
+    let tag: { name: string; seq: number; updatedAt: string; kind: TagMove['kind'] } | undefined;
     if (spec.kind === 'tag') {
       const state = (await metadata.getTags(name)).find((candidate) => candidate.tag === spec.tag);
       if (!state) throw new ModmeshError('MODMESH_NOT_FOUND', `${name} has no tag ${spec.tag}`, { remote: name });
       version = state.version;
-      tag = { name: state.tag, seq: state.seq, updatedAt: state.updatedAt };
+      // Whether the tag's last move was a rollback: a host accepts a tag going to an older
+      // version only then, and refuses it as a replay otherwise.
+      const [lastMove] = await metadata.tagHistory(name, spec.tag, 1);
+      tag = { name: state.tag, seq: state.seq, updatedAt: state.updatedAt, kind: lastMove?.kind ?? 'move' };
     } else if (spec.kind === 'range') {
       const versions = (await metadata.listVersions(name)).map((entry) => entry.version);
       const best = semver.maxSatisfying(versions, spec.range);
@@ -307,6 +313,27 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
 
   app.get('/v1/events', (request, reply) => hub.serve(request, reply));
 
+  // --- consumers: which host runs which release ---
+
+  app.post('/v1/consumers', async (request) => {
+    auth.requireRead(request.principal);
+    const consumer = consumers.report(jsonObject(request.body));
+    return { instanceId: consumer.instanceId, lastSeen: consumer.lastSeen };
+  });
+
+  app.delete('/v1/consumers/:instanceId', async (request) => {
+    auth.requireRead(request.principal);
+    consumers.remove(param(request, 'instanceId'));
+    return { removed: true };
+  });
+
+  app.get('/v1/consumers', async () => ({ consumers: consumers.list() }));
+
+  app.get('/v1/remotes/:name/consumers', async (request) => {
+    const name = checkName(param(request, 'name'));
+    return { consumers: consumers.list(name) };
+  });
+
   // --- administration ---
 
   app.post('/v1/remotes/:name/keys', async (request, reply) => {
@@ -347,7 +374,7 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
   });
 
   app.addHook('onClose', async () => hub.close());
-  return { app, hub, metrics, auth };
+  return { app, hub, metrics, auth, consumers };
 }
 
 // --- internal ---

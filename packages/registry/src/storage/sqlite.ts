@@ -2,10 +2,10 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ModmeshError, type ReleaseSignature } from '@modmesh/manifest';
 import Database from 'better-sqlite3';
+import semver from 'semver';
 import type {
   MetadataStore,
   NewRelease,
-  PublisherKey,
   RegistryEvent,
   ReleaseFile,
   RemoteSummary,
@@ -153,7 +153,8 @@ export function createSqliteMetadataStore(file: string): MetadataStore {
       return names.map((name): RemoteSummary => {
         const versions = db.prepare('SELECT version FROM releases WHERE name = ?').all(name) as { version: string }[];
         const tags = db.prepare('SELECT tag, version FROM tags WHERE name = ? ORDER BY tag').all(name) as { tag: string; version: string }[];
-        return { name, releases: versions.length, latest: null, tags: Object.fromEntries(tags.map((row) => [row.tag, row.version])) };
+        const latest = semver.rsort(versions.map((row) => row.version))[0] ?? null;
+        return { name, releases: versions.length, latest, tags: Object.fromEntries(tags.map((row) => [row.tag, row.version])) };
       });
     },
     async listVersions(name) {
