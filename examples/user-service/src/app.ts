@@ -1,6 +1,6 @@
-import { isModmeshError } from '@modmesh/manifest';
+import { isModmeshError, ModmeshError } from '@modmesh/manifest';
+import type { LiveModule } from '@modmesh/runtime';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { RemoteModule } from './remote-module.js';
 
 /** What `auth/tokenValidator` exports: the seed's contract. */
 export interface TokenValidatorModule {
@@ -16,11 +16,14 @@ export interface AuthenticatedUser {
 }
 
 export interface UserServiceAppOptions {
-  validator: RemoteModule<TokenValidatorModule>;
+  /** The federated validator: always the release that runs now. */
+  validator: LiveModule<TokenValidatorModule>;
   /** How long a request waits for the validator to load before answering 503. @default 5000 */
   deadlineMs?: number;
   /** Extra detail for `GET /health`. */
   health?: () => Record<string, unknown>;
+  /** Prometheus text for `GET /metrics`. */
+  metrics?: () => string;
 }
 
 type Locals = { user: AuthenticatedUser };
@@ -37,7 +40,10 @@ export function createUserServiceApp(options: UserServiceAppOptions): express.Ex
   // Answers whatever the state of the auth service: it is how an orchestrator tells "this
   // process is alive" from "a dependency is down".
   app.get('/health', function health(_req, res) {
-    res.json({ status: 'ok', validator: options.validator.status(), ...options.health?.() });
+    res.json({ status: 'ok', validator: { version: options.validator.version() ?? null }, ...options.health?.() });
+  });
+  app.get('/metrics', function metrics(_req, res) {
+    res.type('text/plain; version=0.0.4').send(options.metrics?.() ?? '');
   });
 
   app.use(async function authenticate(req: Request, res: Response<unknown, Locals>, next: NextFunction) {
@@ -51,6 +57,11 @@ export function createUserServiceApp(options: UserServiceAppOptions): express.Ex
     let validator: TokenValidatorModule;
     try {
       validator = await options.validator.get(deadlineMs);
+      if (typeof validator?.validateJwtToken !== 'function') {
+        throw new ModmeshError('MODMESH_EXPOSE_NOT_FOUND', `auth/tokenValidator ${options.validator.version() ?? ''} has no validateJwtToken function`, {
+          remote: 'auth',
+        });
+      }
     } catch (error) {
       if (!isModmeshError(error)) return next(error);
       res.setHeader('retry-after', '5');

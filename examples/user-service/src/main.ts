@@ -1,68 +1,82 @@
-// The User Service process: reads its configuration from the environment, loads the auth
-// service's token validator through Module Federation, and serves until SIGINT/SIGTERM.
+// The User Service process: reads its configuration from the environment, follows the auth
+// service's token validator through the modmesh registry, and serves until SIGINT/SIGTERM.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ModmeshError } from '@modmesh/manifest';
+import { createMesh, jsonLogger } from '@modmesh/runtime';
 import express from 'express';
 import jwt from 'jsonwebtoken';
 import { createUserServiceApp, type TokenValidatorModule } from './app.js';
-import { createFederationHost } from './federation-host.js';
-import { createLogger } from './log.js';
-import { createRemoteModule } from './remote-module.js';
 
 const require = createRequire(import.meta.url);
-const log = createLogger('user-service');
+const log = jsonLogger('user-service');
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
-const authRemoteUrl = process.env.AUTH_REMOTE_URL ?? 'http://127.0.0.1:3001/remoteEntry.js';
 const deadlineMs = Number(process.env.AUTH_DEADLINE_MS ?? 5000);
 
-const federation = createFederationHost({
-  name: 'user_service',
-  remotes: { auth: authRemoteUrl },
-  // Provided from this service's own node_modules: the remote's code uses these very copies.
-  shared: {
-    jsonwebtoken: { version: require('jsonwebtoken/package.json').version, lib: () => jwt, singleton: true, requiredVersion: '^9.0.0' },
-    express: { version: require('express/package.json').version, lib: () => express, singleton: true, requiredVersion: '^5.0.0' },
-  },
-  deadlines: { firstByteMs: deadlineMs, totalMs: deadlineMs * 3 },
-  onRemoteLoaded: (event) => log('info', 'remote loaded', event),
-});
+function trustedKeys(): string[] {
+  const inline = process.env.MODMESH_TRUST_AUTH;
+  const file = process.env.MODMESH_TRUST_AUTH_FILE;
+  const keys = [...(inline ? inline.split(',') : []), ...(file ? [readFileSync(file, 'utf8')] : [])].map((key) => key.trim()).filter(Boolean);
+  if (keys.length === 0) {
+    throw new ModmeshError('MODMESH_CONFIG_INVALID', 'no publisher key is trusted for the auth remote', {
+      hint: "Set MODMESH_TRUST_AUTH to the auth publisher's public key (ed25519:...), or MODMESH_TRUST_AUTH_FILE to a file holding it. `npm start` does this for you.",
+    });
+  }
+  return keys;
+}
 
-const validator = createRemoteModule<TokenValidatorModule>({
-  id: 'auth/tokenValidator',
-  async load() {
-    const module = await federation.load<Partial<TokenValidatorModule>>('auth/tokenValidator');
-    if (typeof module.validateJwtToken !== 'function') {
-      throw new ModmeshError('MODMESH_EXPOSE_NOT_FOUND', 'auth/tokenValidator has no validateJwtToken function', { remote: 'auth' });
-    }
-    return module as TokenValidatorModule;
-  },
-  onReady: (attempts) => log('info', 'auth/tokenValidator ready', { attempts }),
-  onFailure: (error, attempt, retryInMs) => log('warn', 'auth/tokenValidator failed to load', { code: error.code, error: error.message, attempt, retryInMs }),
-});
-
-const app = createUserServiceApp({
-  validator,
-  deadlineMs,
-  health: () => ({ remotes: federation.remotes(), shared: federation.shared() }),
-});
-
-const server = app.listen(port, host, () => {
-  const address = server.address();
-  const actualPort = typeof address === 'object' && address ? address.port : port;
-  log('info', 'listening', { url: `http://${host}:${actualPort}`, authRemoteUrl });
-});
-server.on('error', (error) => {
-  log('error', 'cannot listen', { error: error.message });
-  process.exit(1);
-});
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log('info', 'stopping', { signal });
-    validator.close();
-    server.close(() => process.exit(0));
-    server.closeAllConnections();
+function main(): void {
+  const mesh = createMesh({
+    registry: process.env.MODMESH_REGISTRY ?? 'http://127.0.0.1:4000',
+    remotes: { auth: process.env.AUTH_REMOTE ?? 'auth@stable' },
+    trust: { auth: trustedKeys() },
+    cacheDir: process.env.MODMESH_CACHE_DIR ?? '.modmesh/cache/user-service',
+    name: 'user_service',
+    service: 'user-service',
+    // Provided from this service's own node_modules: the remote's code uses these very copies.
+    shared: {
+      jsonwebtoken: { version: require('jsonwebtoken/package.json').version, lib: () => jwt, requiredVersion: '^9.0.0' },
+      express: { version: require('express/package.json').version, lib: () => express, requiredVersion: '^5.0.0' },
+    },
+    deadlines: { firstByteMs: deadlineMs, totalMs: deadlineMs * 3 },
+    log,
   });
+
+  const app = createUserServiceApp({
+    validator: mesh.live<TokenValidatorModule>('auth/tokenValidator'),
+    deadlineMs,
+    health: () => {
+      const { remotes, shared, events } = mesh.status();
+      return { remotes, shared, events };
+    },
+    metrics: () => mesh.metrics(),
+  });
+
+  const server = app.listen(port, host, () => {
+    const address = server.address();
+    const actualPort = typeof address === 'object' && address ? address.port : port;
+    log('info', 'listening', { url: `http://${host}:${actualPort}` });
+  });
+  server.on('error', (error) => {
+    log('error', 'cannot listen', { error: error.message });
+    process.exit(1);
+  });
+
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log('info', 'stopping', { signal });
+      server.close(() => void mesh.close().finally(() => process.exit(0)));
+      server.closeAllConnections();
+    });
+  }
+}
+
+try {
+  main();
+} catch (error) {
+  if (!(error instanceof ModmeshError)) throw error;
+  log('error', error.message, { code: error.code, hint: error.hint });
+  process.exitCode = 1;
 }

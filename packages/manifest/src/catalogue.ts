@@ -56,6 +56,41 @@ export const ERROR_CATALOGUE = {
     hint: 'The remote is down or unreachable; the host retries in the background and recovers by itself once it is back.',
   },
 
+  // --- host runtime ---
+  MODMESH_CONFIG_INVALID: {
+    description: 'The host runtime was given options it cannot work with (a remote without trusted keys, a bad spec, two names for one container).',
+    hint: 'Fix the createMesh options named in the message.',
+  },
+  MODMESH_NO_VERIFIED_RELEASE: {
+    description: 'No verified release of a remote is available: the registry could not be reached and nothing usable is in the cache.',
+    hint: 'Start the host once while the registry is reachable (it caches what it verifies), or configure a fallback module for the remote.',
+  },
+  MODMESH_CACHE_INCOMPLETE: {
+    description: 'A cached release is missing a file or a file no longer matches its hash; the cached release was not used.',
+    hint: 'It is fetched again from the registry when it is reachable; check what else writes to the cache directory.',
+  },
+  MODMESH_REPLAY_REFUSED: {
+    description: 'The registry offered an older release (or an older state of a tag) than the one running, without a rollback: refused as a possible replay.',
+    hint: 'Move the tag back with `modmesh rollback` if going back is intended.',
+  },
+  MODMESH_SWAP_REFUSED: {
+    description:
+      'A new release was verified but not swapped in: it failed to load, or it lacks an export the running release has. The old release keeps serving.',
+    hint: 'Fix and publish a new release; the host keeps running the previous one meanwhile.',
+  },
+  MODMESH_BOOTED_FROM_CACHE: {
+    description: 'The registry could not be reached at start, so the host booted from the last release it verified (hashes re-checked from disk).',
+    hint: 'The host picks up newer releases when the registry is back; check why it is unreachable.',
+  },
+  MODMESH_FALLBACK_USED: {
+    description: 'No verified release of a remote was available, so its configured fallback module is serving.',
+    hint: 'The remote is replaced as soon as a verified release can be loaded.',
+  },
+  MODMESH_EVENTS_DISCONNECTED: {
+    description: "The registry's event stream dropped; the host reconnects with backoff and resumes from the last event it saw.",
+    hint: 'Nothing to do unless it persists: then check the registry and the network path to it.',
+  },
+
   // --- releases and signatures ---
   MODMESH_MANIFEST_INVALID: {
     description: 'A release manifest does not match the schema (modmesh.release/v1); every problem is listed.',

@@ -373,7 +373,8 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
     return reply.status(201).send({ token, id, role, remote });
   });
 
-  app.addHook('onClose', async () => hub.close());
+  // Before the server stops accepting: open event streams would otherwise keep close() waiting.
+  app.addHook('preClose', async () => hub.close());
   return { app, hub, metrics, auth, consumers };
 }
 

@@ -1,6 +1,7 @@
+import type { IncomingMessage } from 'node:http';
 import http from 'node:http';
 import https from 'node:https';
-import { type ErrorCode, ModmeshError } from '@modmesh/manifest';
+import { ERROR_CATALOGUE, type ErrorCode, ModmeshError } from '@modmesh/manifest';
 
 export interface Deadlines {
   /** From starting the request to a connected socket. @default 2000 */
@@ -13,8 +14,11 @@ export interface Deadlines {
 
 export const DEFAULT_DEADLINES: Deadlines = { connectMs: 2000, firstByteMs: 5000, totalMs: 15_000 };
 
-/** What a file must be for its bytes to be accepted at all. */
-export type ExpectedKind = 'javascript' | 'json';
+/**
+ * What a response must be for its bytes to be accepted at all. `bytes` takes any content type:
+ * for release files the SHA-256 from the signed manifest is the check that matters.
+ */
+export type ExpectedKind = 'javascript' | 'json' | 'bytes';
 
 export interface FetchFileOptions {
   deadlines?: Partial<Deadlines>;
@@ -23,11 +27,21 @@ export interface FetchFileOptions {
   expect: ExpectedKind;
   /** Named in errors. */
   remote?: string;
+  /** Extra request headers (an Authorization token). */
+  headers?: Record<string, string>;
+  /** Aborts the request (a closing host). */
+  signal?: AbortSignal;
 }
 
 const CONTENT_TYPES: Record<ExpectedKind, RegExp> = {
   javascript: /^(?:application|text)\/(?:javascript|x-javascript|ecmascript)\s*(?:;|$)/i,
   json: /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i,
+  bytes: /(?:)/,
+};
+const ACCEPT: Record<ExpectedKind, string> = {
+  javascript: 'application/javascript, text/javascript',
+  json: 'application/json',
+  bytes: '*/*',
 };
 
 // Keep-alive: a host fetches an entry and its chunks from the same origin back to back.
@@ -65,8 +79,9 @@ export function fetchFile(url: string, options: FetchFileOptions): Promise<Buffe
     const req = transport.request(target, {
       method: 'GET',
       agent: agents[protocol],
-      headers: { accept: options.expect === 'json' ? 'application/json' : 'application/javascript, text/javascript' },
+      headers: { accept: ACCEPT[options.expect], ...options.headers },
     });
+    options.signal?.addEventListener('abort', () => fail('MODMESH_REMOTE_UNREACHABLE', `${url}: aborted`), { once: true });
     const totalTimer = setTimeout(() => fail('MODMESH_REMOTE_TIMEOUT', `${url}: not complete within ${deadlines.totalMs} ms`), deadlines.totalMs);
 
     req.on('socket', (socket) => {
@@ -94,7 +109,13 @@ export function fetchFile(url: string, options: FetchFileOptions): Promise<Buffe
       responded = true;
       clearTimeout(phaseTimer);
       const status = res.statusCode ?? 0;
-      if (status !== 200) return fail('MODMESH_REMOTE_BAD_STATUS', `${url}: HTTP ${status}, expected 200`);
+      if (status !== 200) {
+        // A modmesh registry explains a refusal in a coded JSON body; pass its code on.
+        if (/json/.test(res.headers['content-type'] ?? ''))
+          return readErrorBody(res, (coded) => fail(coded?.code ?? 'MODMESH_REMOTE_BAD_STATUS', coded?.message ?? `${url}: HTTP ${status}, expected 200`));
+        res.resume();
+        return fail('MODMESH_REMOTE_BAD_STATUS', `${url}: HTTP ${status}, expected 200`);
+      }
       const contentType = res.headers['content-type'] ?? '';
       if (!CONTENT_TYPES[options.expect].test(contentType)) {
         return fail('MODMESH_REMOTE_BAD_CONTENT_TYPE', `${url}: content type "${contentType}", expected ${options.expect}; nothing was evaluated`);
@@ -124,5 +145,28 @@ export function fetchFile(url: string, options: FetchFileOptions): Promise<Buffe
     });
 
     req.end();
+  });
+}
+
+// --- internal ---
+
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+function readErrorBody(res: IncomingMessage, done: (coded: { code: ErrorCode; message: string } | undefined) => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  res.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= MAX_ERROR_BODY_BYTES) chunks.push(chunk);
+  });
+  res.on('error', () => done(undefined));
+  res.on('end', () => {
+    try {
+      const error = JSON.parse(Buffer.concat(chunks).toString('utf8'))?.error;
+      const known = typeof error?.code === 'string' && Object.hasOwn(ERROR_CATALOGUE, error.code);
+      done(known ? { code: error.code, message: String(error.message ?? error.code) } : undefined);
+    } catch {
+      done(undefined);
+    }
   });
 }

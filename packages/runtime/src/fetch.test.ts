@@ -1,6 +1,6 @@
 import { startSilentServer, startStaticServer, type TestServer } from '@modmesh/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fetchFile } from './fetch-file.js';
+import { fetchFile } from './fetch.js';
 
 const servers: TestServer[] = [];
 afterEach(async () => {

@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { isModmeshError, ModmeshError } from '@modmesh/manifest';
+import { createInstance, type ModuleFederationRuntimePlugin } from '@module-federation/runtime';
+import type { VerifiedRelease } from './acquire.js';
+import { evaluateContainer, type FederationContainer } from './evaluate.js';
+
+/** A package the host provides to every remote from its own node_modules. */
+export interface SharedPackage {
+  version: string;
+  lib: () => unknown;
+  /** @default true */
+  singleton?: boolean;
+  /** @default `^${version}` */
+  requiredVersion?: string;
+}
+
+export interface SharedStatus {
+  version: string;
+  from: string;
+  loaded: boolean;
+  usedBy: string[];
+}
+
+export interface Federation {
+  /**
+   * Makes `release` the one its remote's modules load from, and loads `exposes` from it. If any
+   * fails, or `accept` throws on the loaded modules, the previous release stays registered and
+   * the error is thrown: nothing changed.
+   */
+  install(release: VerifiedRelease, exposes: readonly string[], accept?: (modules: Map<string, unknown>) => void): Promise<Map<string, unknown>>;
+  /** One more expose of the installed release of `remote`. */
+  load(remote: string, expose: string): Promise<unknown>;
+  /** Which files of each installed release ran. */
+  evaluated(remote: string): readonly string[];
+  shared(): Record<string, SharedStatus[]>;
+}
+
+type EntryExports = Awaited<ReturnType<NonNullable<ModuleFederationRuntimePlugin['loadEntry']>>>;
+
+interface Installed {
+  entry: string;
+  release: VerifiedRelease;
+  container?: FederationContainer;
+  evaluated: string[];
+}
+
+/**
+ * The Module Federation runtime (`@module-federation/runtime`) as a host uses it, with one
+ * difference: a remote's entry is never fetched by the runtime. It is evaluated from a
+ * `VerifiedRelease` (see evaluate.ts), so share scopes, singletons and version checks behave as
+ * in stock Module Federation, on bytes that a trusted signature covers.
+ */
+export function createFederation(options: { hostName: string; shared: Record<string, SharedPackage> }): Federation {
+  const hostId = randomBytes(6).toString('hex');
+  const byEntry = new Map<string, Installed>();
+  const current = new Map<string, Installed>();
+
+  const plugin: ModuleFederationRuntimePlugin = {
+    name: 'modmesh-verified-loader',
+    // Runs before the SDK's own loader, which would fetch the entry without a deadline and
+    // evaluate whatever came back. An entry modmesh does not know is refused, not fetched.
+    async loadEntry({ remoteInfo }) {
+      const installed = byEntry.get(remoteInfo.entry);
+      if (!installed) {
+        throw new ModmeshError('MODMESH_NO_VERIFIED_RELEASE', `${remoteInfo.name}: no verified release is installed for ${remoteInfo.entry}`, {
+          remote: remoteInfo.name,
+        });
+      }
+      installed.container ??= evaluateContainer({
+        remote: installed.release.name,
+        root: installed.release.root,
+        entry: installed.release.entry,
+        files: installed.release.files,
+        onEvaluate: (file) => installed.evaluated.push(file),
+      });
+      return installed.container as unknown as EntryExports;
+    },
+  };
+
+  const instance = createInstance({
+    name: options.hostName,
+    remotes: [],
+    shared: Object.fromEntries(
+      Object.entries(options.shared).map(([name, pkg]) => [
+        name,
+        { version: pkg.version, lib: pkg.lib, shareConfig: { singleton: pkg.singleton ?? true, requiredVersion: pkg.requiredVersion ?? `^${pkg.version}` } },
+      ]),
+    ),
+    plugins: [plugin],
+  });
+
+  const register = (installed: Installed): void => {
+    instance.registerRemotes([{ name: installed.release.container.name, entry: installed.entry }]);
+  };
+  const unregister = (name: string): void => {
+    // What registerRemotes({ force: true }) does, without its warning on every swap: drops the
+    // runtime's module cache, loading state and the remote's instance from the globals, so the
+    // old container becomes unreachable once its last in-flight call returns.
+    // removeRemote is public at run time but typed private; the ~2.9 pin and the swap tests
+    // guard this use.
+    const remote = instance.options.remotes.find((candidate) => candidate.name === name);
+    if (remote) (instance.remoteHandler as unknown as { removeRemote(remote: unknown): void }).removeRemote(remote);
+  };
+  const load = async (installed: Installed, expose: string): Promise<unknown> => {
+    const id = `${installed.release.container.name}/${expose.replace(/^\.\//, '')}`;
+    try {
+      const module = await instance.loadRemote(id);
+      if (module === null || module === undefined) throw new Error(`Module "${expose}" does not exist in container.`);
+      return module;
+    } catch (error) {
+      throw toCodedError(error, installed.release, expose);
+    }
+  };
+
+  return {
+    async install(release, exposes, accept) {
+      const name = release.container.name;
+      // The runtime caches loaded entries process-wide by remote name and entry string. Naming
+      // the entry's content and this host makes sure no other host in the process, and no other
+      // release published under the same version elsewhere, can be handed this container.
+      const digest = release.manifest.files.find((file) => file.path === release.container.entry)?.sha256.slice(0, 16) ?? 'unknown';
+      const entry = `modmesh:${release.name}@${release.version}/${release.entry}#${digest}.${hostId}`;
+      const previous = current.get(name);
+      const next: Installed = { entry, release, evaluated: [] };
+      byEntry.set(entry, next);
+      unregister(name);
+      register(next);
+      try {
+        const modules = new Map<string, unknown>();
+        for (const expose of exposes) modules.set(expose, await load(next, expose));
+        accept?.(modules);
+        current.set(name, next);
+        if (previous && previous.entry !== entry) byEntry.delete(previous.entry);
+        return modules;
+      } catch (error) {
+        unregister(name);
+        byEntry.delete(entry);
+        if (previous) {
+          byEntry.set(previous.entry, previous);
+          register(previous);
+        }
+        throw error;
+      }
+    },
+    async load(remote, expose) {
+      const installed = current.get(remote);
+      if (!installed) throw new ModmeshError('MODMESH_NO_VERIFIED_RELEASE', `${remote}: no release is installed`, { remote });
+      return load(installed, expose);
+    },
+    evaluated(remote) {
+      return current.get(remote)?.evaluated ?? [];
+    },
+    shared() {
+      const scope = instance.shareScopeMap.default ?? {};
+      return Object.fromEntries(
+        Object.entries(scope).map(([name, versions]) => [
+          name,
+          Object.entries(versions).map(([version, entry]) => ({ version, from: entry.from, loaded: Boolean(entry.loaded), usedBy: [...(entry.useIn ?? [])] })),
+        ]),
+      );
+    },
+  };
+}
+
+// --- internal ---
+
+function toCodedError(error: unknown, release: VerifiedRelease, expose: string): ModmeshError {
+  if (isModmeshError(error)) return error as ModmeshError;
+  const message = error instanceof Error ? error.message : String(error);
+  const subject = { remote: release.name, version: release.version, cause: error };
+  if (/does not exist in container/.test(message)) {
+    const available = release.container.exposes.map((item) => item.name).join(', ');
+    return new ModmeshError(
+      'MODMESH_EXPOSE_NOT_FOUND',
+      `${release.name}@${release.version} does not expose ${expose} (it exposes ${available || 'nothing'})`,
+      subject,
+    );
+  }
+  if (/RUNTIME-00[56]|[Ss]ingleton|requiredVersion|strictVersion|[Vv]ersion.*(satisf|mismatch)/.test(message)) {
+    return new ModmeshError('MODMESH_SHARED_VERSION_CONFLICT', `${release.name}@${release.version}: ${message}`, subject);
+  }
+  return new ModmeshError('MODMESH_REMOTE_EVALUATION_FAILED', `${release.name}@${release.version} (${path.posix.join(release.entry)}): ${message}`, subject);
+}

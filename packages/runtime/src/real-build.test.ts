@@ -1,0 +1,64 @@
+// The auth service's real webpack build (made once per test run by test/global-setup.ts),
+// published to a real registry and loaded through the runtime with shared singletons.
+import { createPrivateKey } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import jwt from 'jsonwebtoken';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createMesh, type Mesh } from './mesh.js';
+import { buildRelease, startTestRegistry, type TestRegistry } from './test-registry.js';
+
+const require = createRequire(import.meta.url);
+const authBuild = inject('authBuild');
+
+interface TokenValidator {
+  validateJwtToken(token: string): { isValid: boolean; user?: { username: string }; error?: string };
+}
+
+let registry: TestRegistry;
+let mesh: Mesh;
+
+beforeAll(async () => {
+  registry = await startTestRegistry(['auth']);
+  const { files, containers } = buildRelease(authBuild.remoteDir);
+  await registry.publish('auth', '1.0.0', files, { containers });
+  await registry.moveTag('auth', 'stable', '1.0.0');
+  mesh = createMesh({
+    registry: registry.url,
+    remotes: { auth: 'auth@stable' },
+    trust: { auth: [registry.publisher.publicKey] },
+    cacheDir: await mkdtemp(path.join(os.tmpdir(), 'modmesh-cache-')),
+    name: 'test_host',
+    shared: { jsonwebtoken: { version: require('jsonwebtoken/package.json').version, lib: () => jwt, requiredVersion: '^9.0.0' } },
+    reportIntervalMs: 0,
+    log: () => {},
+  });
+});
+afterAll(async () => {
+  await mesh.close();
+  await registry.close();
+});
+
+describe('a webpack-built remote through the registry', () => {
+  it('validates tokens with the federated validator, using the host’s jsonwebtoken', async () => {
+    const { validateJwtToken } = await mesh.import<TokenValidator>('auth/tokenValidator');
+    const key = createPrivateKey(authBuild.privateKeyPem);
+    const kid = JSON.parse((await import('node:fs')).readFileSync(path.join(authBuild.remoteDir, 'auth-build.json'), 'utf8')).trustedKids[0];
+    const token = jwt.sign({ username: 'alice' }, key, {
+      algorithm: 'ES256',
+      keyid: kid,
+      issuer: 'modmesh-example-auth',
+      audience: 'modmesh-example-api',
+      subject: 'user-1',
+      expiresIn: 60,
+    });
+    expect(validateJwtToken(token)).toMatchObject({ isValid: true, user: { username: 'alice' } });
+    expect(validateJwtToken(`${token}x`).isValid).toBe(false);
+
+    const status = mesh.status();
+    expect(status.shared.jsonwebtoken).toEqual([expect.objectContaining({ from: 'test_host', loaded: true, usedBy: ['auth'] })]);
+    expect(status.remotes.auth?.evaluated).toEqual(['remoteEntry.js', expect.stringMatching(/^__federation_expose_tokenValidator\./)]);
+  });
+});
