@@ -9,11 +9,18 @@ import type { TestProject } from 'vitest/node';
 declare module 'vitest' {
   export interface ProvidedContext {
     authBuild: AuthBuild;
+    /** The same container built by rspack, with the same key. */
+    authBuildRspack: AuthBuild;
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'modmesh-test-'));
-  project.provide('authBuild', await buildAuthRemote(path.join(dir, 'auth-remote')));
+  const authBuild = await buildAuthRemote(path.join(dir, 'auth-remote'));
+  project.provide('authBuild', authBuild);
+  project.provide(
+    'authBuildRspack',
+    await buildAuthRemote(path.join(dir, 'auth-remote-rspack'), { bundler: 'rspack', privateKeyPem: authBuild.privateKeyPem }),
+  );
   return () => rmSync(dir, { recursive: true, force: true });
 }

@@ -12,6 +12,36 @@ const { version: jsonwebtokenVersion } = require('jsonwebtoken/package.json');
 const { version: dotenvVersion } = require('dotenv/package.json');
 
 /**
+ * The container's Module Federation options, the same for webpack and rspack builds.
+ * @returns {import('@module-federation/enhanced').moduleFederationPlugin.ModuleFederationPluginOptions}
+ */
+export function federationOptions() {
+  return {
+    name: 'auth',
+    filename: 'remoteEntry.js',
+    library: { type: 'commonjs-module' },
+    exposes: {
+      './tokenValidator': './src/tokenValidator.ts',
+    },
+    shared: {
+      jsonwebtoken: { singleton: true, requiredVersion: `^${jsonwebtokenVersion.split('.')[0]}.0.0`, version: jsonwebtokenVersion },
+      dotenv: { singleton: true, requiredVersion: `^${dotenvVersion.split('.')[0]}.0.0`, version: dotenvVersion },
+    },
+    manifest: true,
+    dts: false,
+  };
+}
+
+/** What the exposed validator trusts, fixed into the build (see src/tokenValidator.ts). */
+export function authDefines(auth) {
+  return {
+    __AUTH_TRUSTED_KEYS__: JSON.stringify(auth.trustedKeys),
+    __AUTH_ISSUER__: JSON.stringify(auth.issuer),
+    __AUTH_AUDIENCE__: JSON.stringify(auth.audience),
+  };
+}
+
+/**
  * @param {{ trustedKeys: object[], issuer: string, audience: string, outputPath?: string }} auth
  *   what the exposed validator trusts, fixed into the build.
  * @returns {import('webpack').Configuration}
@@ -60,27 +90,7 @@ export function createRemoteConfig(auth) {
         },
       ],
     },
-    plugins: [
-      new webpack.DefinePlugin({
-        __AUTH_TRUSTED_KEYS__: JSON.stringify(auth.trustedKeys),
-        __AUTH_ISSUER__: JSON.stringify(auth.issuer),
-        __AUTH_AUDIENCE__: JSON.stringify(auth.audience),
-      }),
-      new ModuleFederationPlugin({
-        name: 'auth',
-        filename: 'remoteEntry.js',
-        library: { type: 'commonjs-module' },
-        exposes: {
-          './tokenValidator': './src/tokenValidator.ts',
-        },
-        shared: {
-          jsonwebtoken: { singleton: true, requiredVersion: `^${jsonwebtokenVersion.split('.')[0]}.0.0`, version: jsonwebtokenVersion },
-          dotenv: { singleton: true, requiredVersion: `^${dotenvVersion.split('.')[0]}.0.0`, version: dotenvVersion },
-        },
-        manifest: true,
-        dts: false,
-      }),
-    ],
+    plugins: [new webpack.DefinePlugin(authDefines(auth)), new ModuleFederationPlugin(federationOptions())],
     infrastructureLogging: { level: 'warn' },
   };
 }

@@ -2,12 +2,14 @@
 // trusts fixed into it. Run after `tsc` (it reuses the compiled key handling).
 //   AUTH_REMOTE_DIR   where to write the container (default dist/remote)
 //   AUTH_TRUSTED_KEYS public JWKs to trust instead of the signing key's own
+//   AUTH_BUNDLER      webpack (default) or rspack
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import webpack from 'webpack';
 import { readAuthConfig } from '../dist/server/config.js';
 import { AuthError } from '../dist/server/errors.js';
 import { loadTrustedKeys } from '../dist/server/keys.js';
+import { createRspackRemoteConfig } from '../rspack.config.js';
 import { createRemoteConfig } from '../webpack.config.js';
 
 const config = readAuthConfig(process.env);
@@ -20,8 +22,14 @@ try {
   process.exit(1);
 }
 
-const webpackConfig = createRemoteConfig({ trustedKeys, issuer: config.issuer, audience: config.audience, outputPath: config.remoteDir });
-webpack(webpackConfig, (error, stats) => {
+const bundler = process.env.AUTH_BUNDLER ?? 'webpack';
+const options = { trustedKeys, issuer: config.issuer, audience: config.audience, outputPath: config.remoteDir };
+if (bundler !== 'webpack' && bundler !== 'rspack') {
+  console.error(`AUTH_BUNDLER must be webpack or rspack, not "${bundler}"`);
+  process.exit(1);
+}
+const compile = bundler === 'rspack' ? (await import('@rspack/core')).rspack(createRspackRemoteConfig(options)) : webpack(createRemoteConfig(options));
+compile.run((error, stats) => {
   if (error || !stats || stats.hasErrors()) {
     console.error(error ?? stats?.toString({ all: false, errors: true, colors: false }));
     process.exit(1);

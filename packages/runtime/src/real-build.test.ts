@@ -1,6 +1,8 @@
-// The auth service's real webpack build (made once per test run by test/global-setup.ts),
-// published to a real registry and loaded through the runtime with shared singletons.
+// The auth service's real builds (made once per test run by test/global-setup.ts, by webpack
+// and by rspack), published to a real registry and loaded through the runtime with shared
+// singletons: modmesh adds verification, it does not fork the container format.
 import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -11,42 +13,41 @@ import { createMesh, type Mesh } from './mesh.js';
 import { buildRelease, startTestRegistry, type TestRegistry } from './test-registry.js';
 
 const require = createRequire(import.meta.url);
-const authBuild = inject('authBuild');
+const builds = { webpack: inject('authBuild'), rspack: inject('authBuildRspack') };
 
 interface TokenValidator {
   validateJwtToken(token: string): { isValid: boolean; user?: { username: string }; error?: string };
 }
 
-let registry: TestRegistry;
-let mesh: Mesh;
+describe.each(Object.entries(builds))('a %s-built remote through the registry', (_bundler, build) => {
+  let registry: TestRegistry;
+  let mesh: Mesh;
 
-beforeAll(async () => {
-  registry = await startTestRegistry(['auth']);
-  const { files, containers } = buildRelease(authBuild.remoteDir);
-  await registry.publish('auth', '1.0.0', files, { containers });
-  await registry.moveTag('auth', 'stable', '1.0.0');
-  mesh = createMesh({
-    registry: registry.url,
-    remotes: { auth: 'auth@stable' },
-    trust: { auth: [registry.publisher.publicKey] },
-    cacheDir: await mkdtemp(path.join(os.tmpdir(), 'modmesh-cache-')),
-    name: 'test_host',
-    shared: { jsonwebtoken: { version: require('jsonwebtoken/package.json').version, lib: () => jwt, requiredVersion: '^9.0.0' } },
-    reportIntervalMs: 0,
-    log: () => {},
+  beforeAll(async () => {
+    registry = await startTestRegistry(['auth']);
+    const { files, containers } = buildRelease(build.remoteDir);
+    await registry.publish('auth', '1.0.0', files, { containers });
+    await registry.moveTag('auth', 'stable', '1.0.0');
+    mesh = createMesh({
+      registry: registry.url,
+      remotes: { auth: 'auth@stable' },
+      trust: { auth: [registry.publisher.publicKey] },
+      cacheDir: await mkdtemp(path.join(os.tmpdir(), 'modmesh-cache-')),
+      name: 'test_host',
+      shared: { jsonwebtoken: { version: require('jsonwebtoken/package.json').version, lib: () => jwt, requiredVersion: '^9.0.0' } },
+      reportIntervalMs: 0,
+      log: () => {},
+    });
   });
-});
-afterAll(async () => {
-  await mesh.close();
-  await registry.close();
-});
+  afterAll(async () => {
+    await mesh.close();
+    await registry.close();
+  });
 
-describe('a webpack-built remote through the registry', () => {
   it('validates tokens with the federated validator, using the host’s jsonwebtoken', async () => {
     const { validateJwtToken } = await mesh.import<TokenValidator>('auth/tokenValidator');
-    const key = createPrivateKey(authBuild.privateKeyPem);
-    const kid = JSON.parse((await import('node:fs')).readFileSync(path.join(authBuild.remoteDir, 'auth-build.json'), 'utf8')).trustedKids[0];
-    const token = jwt.sign({ username: 'alice' }, key, {
+    const kid = JSON.parse(readFileSync(path.join(build.remoteDir, 'auth-build.json'), 'utf8')).trustedKids[0];
+    const token = jwt.sign({ username: 'alice' }, createPrivateKey(build.privateKeyPem), {
       algorithm: 'ES256',
       keyid: kid,
       issuer: 'modmesh-example-auth',

@@ -24,14 +24,18 @@ export function authEnv(build: AuthBuild): Record<string, string> {
   };
 }
 
-/** Builds the auth service's container with a fresh key pair, through its own build script. */
-export async function buildAuthRemote(outDir: string): Promise<AuthBuild> {
+/**
+ * Builds the auth service's container through its own build script, with a fresh key pair
+ * unless one is given (to build the same container with both bundlers).
+ */
+export async function buildAuthRemote(outDir: string, options: { bundler?: 'webpack' | 'rspack'; privateKeyPem?: string } = {}): Promise<AuthBuild> {
   requireCompiled('examples/auth-service/dist/server/keys.js');
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const build = { remoteDir: outDir, privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() };
+  const privateKeyPem =
+    options.privateKeyPem ?? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  const build = { remoteDir: outDir, privateKeyPem };
   await promisify(execFile)(process.execPath, ['examples/auth-service/scripts/build-remote.js'], {
     cwd: repoRoot,
-    env: { ...process.env, ...authEnv(build) },
+    env: { ...process.env, ...authEnv(build), AUTH_BUNDLER: options.bundler ?? 'webpack' },
   });
   return build;
 }
