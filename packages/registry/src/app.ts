@@ -57,7 +57,7 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
   const hub = createEventHub(metadata);
   const metrics = createMetrics(() => hub.clients());
   const consumers = createConsumerRegistry();
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES, disableRequestLogging: false });
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES });
 
   app.decorateRequest('principal', null as never);
   // Release files are streamed straight into the blob store, which counts and hashes them.
