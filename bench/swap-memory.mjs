@@ -27,7 +27,11 @@ execFileSync(process.execPath, ['examples/auth-service/scripts/build-remote.js']
   env: { ...process.env, AUTH_PRIVATE_KEY: pem, AUTH_REMOTE_DIR: remoteDir, NODE_ENV: 'production' },
   stdio: 'ignore',
 });
-const files = new Map(readdirSync(remoteDir).filter((file) => statSync(path.join(remoteDir, file)).isFile()).map((file) => [file, readFileSync(path.join(remoteDir, file))]));
+const files = new Map(
+  readdirSync(remoteDir)
+    .filter((file) => statSync(path.join(remoteDir, file)).isFile())
+    .map((file) => [file, readFileSync(path.join(remoteDir, file))]),
+);
 const containers = [containersFromMfManifest(JSON.parse(files.get('mf-manifest.json').toString()), 'node')];
 
 const admin = 'bench-admin-token-0123456789';
@@ -48,7 +52,14 @@ for (const bytes of files.values()) await call('PUT', `/v1/remotes/auth/blobs/${
 const fileList = [...files].map(([file, bytes]) => ({ path: file, size: bytes.length, sha256: sha(bytes) })).sort((a, b) => (a.path < b.path ? -1 : 1));
 let current = null;
 async function release(version) {
-  const manifest = { schema: 'modmesh.release/v1', name: 'auth', version, files: fileList, containers, build: { bundler: 'webpack', bundlerVersion: '5.111.1', createdAt: new Date().toISOString() } };
+  const manifest = {
+    schema: 'modmesh.release/v1',
+    name: 'auth',
+    version,
+    files: fileList,
+    containers,
+    build: { bundler: 'webpack', bundlerVersion: '5.111.1', createdAt: new Date().toISOString() },
+  };
   await call('POST', '/v1/remotes/auth/releases', JSON.stringify(signRelease(manifest, publisher.privateKeyPem)));
   await call('PUT', '/v1/remotes/auth/tags/stable', JSON.stringify({ version, expect: current }));
   current = version;
@@ -96,4 +107,6 @@ await app.close();
 const base = rows[0].heapMB;
 console.log(`| point | heap (MB, after GC) | heap / first load | RSS (MB) |\n|---|---|---|---|`);
 for (const row of rows) console.log(`| ${row.label} | ${row.heapMB.toFixed(1)} | ${(row.heapMB / base).toFixed(2)}x | ${row.rssMB.toFixed(0)} |`);
-console.log(`\n${swaps} swaps (publish + tag move + swap observed) in ${(elapsed / 1000).toFixed(1)} s, ${(elapsed / swaps).toFixed(0)} ms each; Node ${process.version}`);
+console.log(
+  `\n${swaps} swaps (publish + tag move + swap observed) in ${(elapsed / 1000).toFixed(1)} s, ${(elapsed / swaps).toFixed(0)} ms each; Node ${process.version}`,
+);

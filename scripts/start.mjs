@@ -1,17 +1,26 @@
-// `npm start`: builds the example system and runs it on this machine, in development mode.
-//   AUTH_SERVICE_PORT (3001), USER_SERVICE_PORT (3000), HOST (127.0.0.1)
+// `npm start`: builds the example system and runs it on this machine, in development mode:
+// the registry, dev publisher keys and token (made once, under .modmesh/dev), the auth
+// service's container published as auth@1.0.0 and tagged stable, and the two services.
+//   REGISTRY_PORT (4000), AUTH_SERVICE_PORT (3001), USER_SERVICE_PORT (3000), HOST (127.0.0.1)
 // Ctrl-C stops every process it started.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const host = process.env.HOST ?? '127.0.0.1';
+const registryPort = process.env.REGISTRY_PORT ?? '4000';
 const authPort = process.env.AUTH_SERVICE_PORT ?? '3001';
 const userPort = process.env.USER_SERVICE_PORT ?? '3000';
 const devEnv = { ...process.env, NODE_ENV: 'development', HOST: host };
 
-const COLORS = { 'auth-service': 35, 'user-service': 36 };
+const COLORS = { registry: 33, 'auth-service': 35, 'user-service': 36 };
+const DEV_DIR = path.join(root, '.modmesh/dev');
+const DATA_DIR = path.join(root, '.modmesh/registry');
+const REMOTE_DIR = path.join(root, 'examples/auth-service/dist/remote');
+const CLI = path.join(root, 'packages/cli/bin/modmesh.js');
 const LEVEL_COLORS = { warn: 33, error: 31 };
 const color = (code, text) => (process.stdout.isTTY ? `\x1b[${code}m${text}\x1b[0m` : text);
 
@@ -21,15 +30,35 @@ step('Building the auth service container', () => run('npm', ['run', 'build:remo
 const children = [];
 let stopping = false;
 
+const registry = await startService('registry', 'packages/cli/bin/modmesh.js', {}, [
+  'registry',
+  'start',
+  '--port',
+  registryPort,
+  '--host',
+  host,
+  '--data',
+  DATA_DIR,
+]);
+const cliEnv = { MODMESH_REGISTRY: registry.url, MODMESH_TOKEN: readFileSync(path.join(DATA_DIR, 'admin-token'), 'utf8').trim() };
+const publicKey = await ensureDevPublisher(cliEnv);
+const version = await publishAuthBuild(cliEnv);
+
 const auth = await startService('auth-service', 'examples/auth-service/dist/server/main.js', { PORT: authPort });
 const authUrl = auth.url;
-const user = await startService('user-service', 'examples/user-service/dist/main.js', { PORT: userPort, AUTH_REMOTE_URL: `${authUrl}/remoteEntry.js` });
+const user = await startService('user-service', 'examples/user-service/dist/main.js', {
+  PORT: userPort,
+  MODMESH_REGISTRY: registry.url,
+  MODMESH_TRUST_AUTH: publicKey,
+  MODMESH_CACHE_DIR: path.join(root, '.modmesh/cache/user-service'),
+});
 
 console.log(`
   modmesh example system is running
 
-  Auth Service   ${authUrl}   (serves ${authUrl}/remoteEntry.js)
-  User Service   ${user.url}
+  Registry       ${registry.url}   (auth@${version} is tagged stable; admin token in .modmesh/registry/admin-token)
+  Auth Service   ${authUrl}
+  User Service   ${user.url}   (runs auth/tokenValidator from the registry, verified)
 
   Log in as alice, then call /profile with the token:
 
@@ -37,7 +66,8 @@ console.log(`
       -d '{"username":"alice","password":"wonderland"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')
     curl -s ${user.url}/profile -H "Authorization: Bearer $TOKEN"
 
-  Health (which remote build runs, which shared copies are used): curl -s ${user.url}/health
+  Health (which release runs, which shared copies are used): curl -s ${user.url}/health
+  The registry from the CLI:  MODMESH_REGISTRY=${registry.url} npx modmesh ls auth
   Press Ctrl-C to stop.
 `);
 
@@ -58,9 +88,73 @@ function run(command, args) {
   return spawnSync(command, args, { cwd: root, stdio: 'inherit', env: devEnv }).status;
 }
 
-function startService(name, script, env) {
+// The dev publisher: a key pair registered for the auth remote, and a publish token scoped to
+// it, made once and kept under .modmesh/dev. Returns the public key the user service trusts.
+async function ensureDevPublisher(env) {
+  mkdirSync(DEV_DIR, { recursive: true, mode: 0o700 });
+  const keyFile = path.join(DEV_DIR, 'auth.key');
+  if (!existsSync(keyFile)) cli(['keys', 'generate', '--out', DEV_DIR, '--name', 'auth'], env);
+  cli(['trust', 'add', 'auth', path.join(DEV_DIR, 'auth.pub'), '--label', 'npm start dev key'], env);
+  const tokenFile = path.join(DEV_DIR, 'auth.token');
+  if (!existsSync(tokenFile)) {
+    const { token } = JSON.parse(cli(['token', 'create', '--remote', 'auth', '--label', 'npm start', '--json'], env));
+    writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+  }
+  return readFileSync(path.join(DEV_DIR, 'auth.pub'), 'utf8').trim();
+}
+
+// Publishes the auth build as auth@1.0.0 tagged stable; when that version already holds other
+// bytes (the code changed since), as the next patch version. The same bytes are not republished.
+async function publishAuthBuild(env) {
+  const local = new Map(
+    readdirSync(REMOTE_DIR)
+      .filter((file) => statSync(path.join(REMOTE_DIR, file)).isFile())
+      .map((file) => [
+        file,
+        createHash('sha256')
+          .update(readFileSync(path.join(REMOTE_DIR, file)))
+          .digest('hex'),
+      ]),
+  );
+  const remote = await fetch(`${env.MODMESH_REGISTRY}/v1/remotes/auth`).then((response) => response.json());
+  const versions = (remote.versions ?? []).map((entry) => entry.version);
+  for (const version of versions) {
+    const { manifest } = await fetch(`${env.MODMESH_REGISTRY}/v1/remotes/auth/releases/${version}`).then((response) => response.json());
+    const same = manifest.files.length === local.size && manifest.files.every((file) => local.get(file.path) === file.sha256);
+    if (same) {
+      const stable = (remote.tags ?? []).find((tag) => tag.tag === 'stable')?.version ?? null;
+      if (stable !== version) cli(['tag', 'set', 'auth', 'stable', version, '--reason', 'npm start'], env);
+      console.log(color(2, `> auth@${version} already holds this build`));
+      return version;
+    }
+  }
+  const latest = versions
+    .map((version) => version.split('.').map(Number))
+    .sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2])
+    .at(-1);
+  const version = latest ? `${latest[0]}.${latest[1]}.${latest[2] + 1}` : '1.0.0';
+  const token = readFileSync(path.join(DEV_DIR, 'auth.token'), 'utf8').trim();
+  cli(['publish', REMOTE_DIR, '--name', 'auth', '--version', version, '--tag', 'stable', '--key', path.join(DEV_DIR, 'auth.key'), '--reason', 'npm start'], {
+    ...env,
+    MODMESH_TOKEN: token,
+  });
+  return version;
+}
+
+function cli(args, env) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd: root, env: { ...devEnv, ...env }, encoding: 'utf8' });
+  if (result.status !== 0) {
+    console.error(`modmesh ${args.join(' ')} failed:\n${result.stderr}`);
+    stopAll(1);
+    throw new Error('stopped');
+  }
+  if (result.stderr.trim()) process.stderr.write(color(2, result.stderr));
+  return result.stdout;
+}
+
+function startService(name, script, env, args = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, script)], { cwd: root, env: { ...devEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(root, script), ...args], { cwd: root, env: { ...devEnv, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     let buffered = '';
     const onData = (chunk) => {
@@ -93,8 +187,11 @@ function parse(line) {
   }
 }
 
+// Fastify's per-request lines: the registry answers hosts' reports and event streams all the time.
+const QUIET = new Set(['incoming request', 'request completed']);
+
 function print(name, entry, raw) {
-  if (!raw.trim()) return;
+  if (!raw.trim() || QUIET.has(entry?.msg)) return;
   const label = color(COLORS[name] ?? 0, name.padEnd(12));
   if (!entry) return console.log(`${label} ${raw}`);
   const { time, level, service, msg, ...fields } = entry;

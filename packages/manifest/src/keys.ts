@@ -25,6 +25,13 @@ export function generatePublisherKeyPair(): PublisherKeyPair {
  */
 export function parsePublicKey(text: string): KeyObject {
   const trimmed = text.trim();
+  // createPublicKey would quietly derive the public half of a private key, and whoever passed
+  // one would then publish their secret wherever the "public" text is shown.
+  if (isPrivateKey(trimmed)) {
+    throw new ModmeshError('MODMESH_KEY_INVALID', 'this is a private key; give the public key (the .pub file from `modmesh keys generate`)', {
+      hint: 'Never share the .key file. The public key looks like ed25519:... or starts with -----BEGIN PUBLIC KEY-----.',
+    });
+  }
   let key: KeyObject;
   try {
     if (trimmed.startsWith(PUBLIC_KEY_PREFIX)) {
@@ -69,6 +76,16 @@ export function keyIdOf(key: KeyObject | string): string {
 }
 
 // --- internal ---
+
+function isPrivateKey(text: string): boolean {
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) return true;
+  try {
+    createPrivateKey(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function describe(text: string): string {
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;

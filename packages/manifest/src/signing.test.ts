@@ -147,6 +147,12 @@ describe('keys', () => {
     expect(publisher.keyId).not.toBe(other.keyId);
   });
 
+  it('refuses a private key given as a public one, instead of deriving its public half', () => {
+    expect(() => parsePublicKey(publisher.privateKeyPem)).toThrow(
+      expect.objectContaining({ code: 'MODMESH_KEY_INVALID', message: expect.stringContaining('private key') }),
+    );
+  });
+
   it('refuses keys that are not Ed25519 public keys', () => {
     expect(() => parsePublicKey('ed25519:AAAA')).toThrow(expect.objectContaining({ code: 'MODMESH_KEY_INVALID' }));
     expect(() => parsePublicKey('hello')).toThrow(expect.objectContaining({ code: 'MODMESH_KEY_INVALID' }));

@@ -1,6 +1,6 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { canonicalJson, keyIdOf, ModmeshError, parsePublicKey, verifyRelease } from '@modmesh/manifest';
+import { canonicalJson, formatPublicKey, keyIdOf, ModmeshError, parsePublicKey, verifyRelease } from '@modmesh/manifest';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import semver from 'semver';
 import { type Authenticator, createAuthenticator, type Principal } from './auth.js';
@@ -342,9 +342,11 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
     const body = jsonObject(request.body);
     const publicKey = optionalString(body, 'publicKey', 4096);
     if (!publicKey) throw new ModmeshError('MODMESH_BAD_REQUEST', '"publicKey" is required (ed25519:<base64url> or an SPKI PEM)', { remote: name });
-    const keyId = keyIdOf(parsePublicKey(publicKey));
+    const key = parsePublicKey(publicKey);
+    const keyId = keyIdOf(key);
     const label = optionalString(body, 'label', 200) ?? '';
-    await metadata.addPublisherKey({ name, keyId, publicKey: publicKey.trim(), label, addedAt: new Date().toISOString(), addedBy: request.principal.id });
+    // Stored and shown in the one canonical form, never as the text that was sent.
+    await metadata.addPublisherKey({ name, keyId, publicKey: formatPublicKey(key), label, addedAt: new Date().toISOString(), addedBy: request.principal.id });
     return reply.status(201).send({ name, keyId });
   });
 

@@ -191,9 +191,19 @@ describe('bad input: a coded 4xx and nothing stored', () => {
     await expectRefused(await post('{"manifest": {"name": "auth", "version": "1.0.0"}, "signature": 7}'), 400, 'MODMESH_SIGNATURE_MISSING');
   });
 
-  it('a bad public key when registering one', async () => {
+  it('a bad public key when registering one, and a private key above all: refused, never stored or shown', async () => {
     const response = await registry.app.inject({ method: 'POST', url: '/v1/remotes/auth/keys', headers: admin(), payload: { publicKey: 'ed25519:nope' } });
     expect([response.statusCode, response.json().error.code]).toEqual([400, 'MODMESH_KEY_INVALID']);
+    const leak = await registry.app.inject({
+      method: 'POST',
+      url: '/v1/remotes/leak/keys',
+      headers: admin(),
+      payload: { publicKey: publisher.key.privateKeyPem },
+    });
+    expect([leak.statusCode, leak.json().error.code]).toEqual([400, 'MODMESH_KEY_INVALID']);
+    const shown = await registry.app.inject({ url: '/v1/remotes/auth/keys' });
+    expect(shown.body).not.toContain('PRIVATE');
+    expect(shown.json().keys).toEqual([expect.objectContaining({ publicKey: publisher.key.publicKey })]);
   });
 });
 

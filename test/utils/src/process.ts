@@ -25,6 +25,8 @@ export interface ServiceProcess {
 
 export interface StartServiceOptions {
   script: string;
+  /** Arguments after the script: `['registry', 'start', '--port', '0']`. */
+  args?: string[];
   env: Record<string, string | undefined>;
   cwd?: string;
   /** How long to wait for the `listening` line. @default 20000 */
@@ -38,7 +40,7 @@ const running = new Set<ServiceProcess>();
  * as a real process, and resolves once it listens.
  */
 export async function startService(options: StartServiceOptions): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [options.script], {
+  const child = spawn(process.execPath, [options.script, ...(options.args ?? [])], {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -110,6 +112,52 @@ export async function startService(options: StartServiceOptions): Promise<Servic
     });
   Object.defineProperty(service, 'url', { value: String(listening.url) });
   return service;
+}
+
+export interface ScriptResult {
+  /** The exit code; null when it was ended by a signal. */
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunScriptOptions {
+  script: string;
+  args?: string[];
+  /** Added to this process's environment; `undefined` removes a variable. */
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Killed, and the run failed, after this long. @default 20000 */
+  deadlineMs?: number;
+}
+
+/** Runs a Node script to completion (a CLI command) and resolves with its exit code and output. */
+export async function runScript(options: RunScriptOptions): Promise<ScriptResult> {
+  const child = spawn(process.execPath, [options.script, ...(options.args ?? [])], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const deadlineMs = options.deadlineMs ?? 20_000;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, deadlineMs);
+  // "close", not "exit": by then both output streams have been read to the end.
+  const [code] = (await once(child, 'close')) as [number | null];
+  clearTimeout(timer);
+  const command = [options.script, ...(options.args ?? [])].join(' ');
+  if (timedOut) throw new Error(`${command}: still running after ${deadlineMs} ms. Output:\n${stdout}${stderr}`);
+  return { code, stdout, stderr };
 }
 
 /** Stops every service still running; for `afterAll`. */

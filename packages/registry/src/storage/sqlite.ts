@@ -183,14 +183,10 @@ export function createSqliteMetadataStore(file: string): MetadataStore {
       );
     },
     async addPublisherKey(key) {
-      db.prepare('INSERT OR IGNORE INTO publisher_keys (name, key_id, public_key, label, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?)').run(
-        key.name,
-        key.keyId,
-        key.publicKey,
-        key.label,
-        key.addedAt,
-        key.addedBy,
-      );
+      // Registering a known key again keeps when and by whom it was first added, and takes the new label.
+      db.prepare(
+        'INSERT INTO publisher_keys (name, key_id, public_key, label, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name, key_id) DO UPDATE SET label = excluded.label',
+      ).run(key.name, key.keyId, key.publicKey, key.label, key.addedAt, key.addedBy);
     },
     async publisherKeys(name) {
       return (db.prepare('SELECT * FROM publisher_keys WHERE name = ? ORDER BY added_at').all(name) as KeyRow[]).map((row) => ({

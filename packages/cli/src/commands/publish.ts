@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type FileEntry, ModmeshError, parsePrivateKey, signRelease, TAG_NAME } from '@modmesh/manifest';
+import { CLIENT_OPTIONS, type CommandSpec, type ParsedArgs, readUserFile, releaseVersion, remoteName } from '../args.js';
+import { apiPath, type RegistryClient } from '../client.js';
+import { connect } from '../connect.js';
+import { type CliContext, createOutput, formatBytes, type Output } from '../output.js';
+import { buildReleaseManifest } from '../release.js';
+
+// Files uploaded (and checked for) at a time, over kept-alive connections.
+const UPLOAD_CONCURRENCY = 4;
+// Without a terminal, a progress line every this many percent of the files, not one per file.
+const PLAIN_PROGRESS_STEP_PERCENT = 10;
+const TARGETS = ['node', 'web'] as const;
+
+export const publishCommand: CommandSpec = {
+  name: 'publish',
+  summary: 'sign a build directory and publish it as NAME@VERSION',
+  arguments: 'DIR',
+  description: [
+    'Hashes every file of the build directory DIR (SHA-256), reads its mf-manifest.json, signs the',
+    'release manifest with your publisher key, uploads the files the registry does not have yet and',
+    'publishes the release. NAME@VERSION is immutable once published; --tag points a tag at it in the',
+    'same step.',
+  ].join('\n'),
+  options: {
+    name: { type: 'string', value: 'NAME', required: true, description: "the remote's name" },
+    version: { type: 'string', value: 'X.Y.Z', required: true, description: 'the version to publish' },
+    key: { type: 'string', value: 'FILE', env: 'MODMESH_KEY', required: true, description: 'your publisher private key (from `modmesh keys generate`)' },
+    tag: { type: 'string', value: 'TAG', description: 'a tag to point at the new release' },
+    reason: { type: 'string', value: 'TEXT', description: "why, for the tag's audit log" },
+    target: { type: 'string', value: 'node|web', default: 'node', description: 'where the container runs' },
+    bundler: { type: 'string', value: 'NAME', default: 'webpack', description: 'the bundler that built DIR (its version is recorded)' },
+    ...CLIENT_OPTIONS,
+  },
+  examples: ['MODMESH_TOKEN=mmp_... modmesh publish dist/remote --name auth --version 1.2.0 --key keys/publisher.key --tag stable'],
+  run: runPublish,
+};
+
+async function runPublish(args: ParsedArgs, context: CliContext): Promise<void> {
+  const started = performance.now();
+  const output = createOutput(context, args.flag('json'));
+  const name = remoteName(args.need('name'));
+  const version = releaseVersion(args.need('version'), name);
+  const tag = args.value('tag');
+  if (tag !== undefined && !TAG_NAME.test(tag))
+    throw new ModmeshError('MODMESH_INVALID_TAG', `${JSON.stringify(tag)} is not a valid tag name`, { remote: name });
+  const target = args.need('target');
+  if (!isTarget(target)) throw new ModmeshError('MODMESH_USAGE', `--target must be one of ${TARGETS.join(', ')}, not ${JSON.stringify(target)}`);
+  const keyFile = path.resolve(context.cwd, args.need('key'));
+  const key = parsePrivateKey(await readUserFile(keyFile, 'the key file', 'Make a key pair with `modmesh keys generate --out DIR` and pass its .key file.'));
+  const dir = path.resolve(context.cwd, args.positionals[0] ?? '');
+  const signed = signRelease(await buildReleaseManifest({ dir, name, version, target, bundler: args.need('bundler'), cwd: context.cwd }), key);
+
+  const client = connect(args, context.env, context.cwd, output);
+  await checkPublishable(client, name, version, signed.signature.keyId);
+  const uploaded = await uploadMissing(client, name, dir, signed.manifest.files, output);
+  const reason = args.value('reason');
+  await client.json('POST', apiPath('remotes', name, 'releases'), { ...signed, ...(tag && { tag }), ...(reason && { reason }) });
+
+  const ms = Math.round(performance.now() - started);
+  const files = signed.manifest.files.length;
+  output.result({ name, version, files, uploaded, tag: tag ?? null, keyId: signed.signature.keyId, ms }, () => [
+    `published ${name}@${version}: ${files} files (${uploaded.files} uploaded, ${formatBytes(uploaded.bytes)})${tag ? `, tagged ${tag}` : ''}, in ${ms} ms`,
+  ]);
+}
+
+// --- internal ---
+
+function isTarget(value: string): value is (typeof TARGETS)[number] {
+  return (TARGETS as readonly string[]).includes(value);
+}
+
+// The registry decides, but these two refusals are cheap to find out before uploading a whole
+// build: an existing version, and a key nobody registered for the remote.
+async function checkPublishable(client: RegistryClient, name: string, version: string, keyId: string): Promise<void> {
+  const remote = await client.find<{ versions: { version: string }[]; keys: { keyId: string }[] }>(apiPath('remotes', name));
+  if (remote?.versions.some((entry) => entry.version === version)) {
+    throw new ModmeshError('MODMESH_VERSION_EXISTS', `${name}@${version} is already published; releases are immutable`, { remote: name, version });
+  }
+  if (!remote?.keys.some((entry) => entry.keyId === keyId)) {
+    throw new ModmeshError('MODMESH_KEY_NOT_TRUSTED', `${name}@${version}: your key ${keyId} is not registered for ${name} at ${client.url}`, {
+      remote: name,
+      version,
+      hint: `Have an admin register its public key: modmesh trust add ${name} <your .pub file>.`,
+    });
+  }
+}
+
+// Uploads each distinct file the registry does not store yet; returns how many and how much.
+async function uploadMissing(client: RegistryClient, name: string, dir: string, files: FileEntry[], output: Output): Promise<{ files: number; bytes: number }> {
+  const distinct = [...new Map(files.map((file) => [file.sha256, file])).values()];
+  const stored = await mapLimit(distinct, UPLOAD_CONCURRENCY, (file) => client.exists(apiPath('blobs', file.sha256)));
+  const missing = distinct.filter((_, index) => !stored[index]);
+  let done = 0;
+  let bytes = 0;
+  let lastStep = -1;
+  try {
+    await mapLimit(missing, UPLOAD_CONCURRENCY, async function upload(file) {
+      await client.upload(apiPath('remotes', name, 'blobs', file.sha256), await readFile(path.join(dir, file.path)));
+      done += 1;
+      bytes += file.size;
+      const step = Math.floor((done * 100) / missing.length / PLAIN_PROGRESS_STEP_PERCENT);
+      if (output.interactive || step !== lastStep) output.progress(`uploading ${done}/${missing.length} files, ${formatBytes(bytes)}`);
+      lastStep = step;
+    });
+  } finally {
+    output.progressDone();
+  }
+  return { files: missing.length, bytes };
+}
+
+/** `fn` over `items`, at most `limit` at a time; results in the items' order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

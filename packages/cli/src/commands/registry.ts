@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ModmeshError } from '@modmesh/manifest';
+import type { CommandSpec, ParsedArgs } from '../args.js';
+import { LOCAL_DATA_DIR } from '../connect.js';
+import type { CliContext } from '../output.js';
+
+// Either one stops the registry cleanly: Ctrl-C in a terminal, SIGTERM from a supervisor.
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+// Errors from listen() that are the user's to fix, not bugs.
+const LISTEN_ERRORS: Record<string, string> = {
+  EADDRINUSE: 'is already in use',
+  EACCES: 'may not be used by this user',
+  EADDRNOTAVAIL: 'is not an address of this machine',
+};
+
+export const registryStartCommand: CommandSpec = {
+  name: 'registry start',
+  summary: 'run a registry on this machine',
+  arguments: '',
+  description: [
+    'Serves the modmesh registry (packages/registry/README.md) from a data directory: SQLite for',
+    'metadata and a content-addressed directory for files. Logs JSON lines on stdout. On first start',
+    'it generates an admin token into DATA/admin-token (readable by you only) unless one is given.',
+    'Stops cleanly on Ctrl-C or SIGTERM.',
+  ].join('\n'),
+  options: {
+    port: { type: 'string', value: 'PORT', default: '4000', description: 'the port to listen on; 0 picks a free one' },
+    host: { type: 'string', value: 'HOST', default: '127.0.0.1', description: 'the address to listen on (only loopback unless asked)' },
+    data: { type: 'string', value: 'DIR', default: LOCAL_DATA_DIR, description: 'where metadata, files and the admin token live' },
+    'admin-token': {
+      type: 'string',
+      value: 'TOKEN',
+      env: 'MODMESH_ADMIN_TOKEN',
+      description: 'the admin token (at least 16 characters) instead of a generated one',
+    },
+    'require-read-token': { type: 'boolean', description: 'reads need a token too' },
+    'max-file-size': { type: 'string', value: 'BYTES', description: 'the largest release file accepted (default 32 MiB)' },
+  },
+  examples: ['modmesh registry start --port 4000 --data .modmesh/registry'],
+  run: async function runRegistryStart(args: ParsedArgs, context: CliContext): Promise<void> {
+    const port = integerOption(args, 'port', 0, 65_535);
+    const host = args.need('host');
+    const dataDir = path.resolve(context.cwd, args.need('data'));
+    const adminToken = args.value('admin-token');
+    const maxFileBytes = args.value('max-file-size') === undefined ? undefined : integerOption(args, 'max-file-size', 1, Number.MAX_SAFE_INTEGER);
+    const generatesToken = adminToken === undefined && !existsSync(path.join(dataDir, 'admin-token'));
+
+    // Loaded only here: Fastify and SQLite would slow down every other command.
+    const { startRegistry } = await import('@modmesh/registry');
+    const registry = await startRegistry({ dataDir, port, host, adminToken, requireReadToken: args.flag('require-read-token'), maxFileBytes }).catch(
+      (error: unknown) => {
+        throw listenError(error, host, port);
+      },
+    );
+    if (generatesToken && registry.adminTokenFile) {
+      registry.app.log.info(
+        { adminTokenFile: registry.adminTokenFile },
+        `generated an admin token into ${registry.adminTokenFile}; use it as MODMESH_TOKEN for admin commands`,
+      );
+    }
+    const signal = await nextStopSignal();
+    registry.app.log.info({ signal }, 'stopping');
+    await registry.close();
+    registry.app.log.info('stopped');
+  },
+};
+
+// --- internal ---
+
+function integerOption(args: ParsedArgs, name: string, min: number, max: number): number {
+  const text = args.need(name);
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ModmeshError('MODMESH_USAGE', `--${name} ${JSON.stringify(text)} is not a whole number from ${min} to ${max}`, {
+      hint: 'Run `modmesh registry start --help`.',
+    });
+  }
+  return value;
+}
+
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const problem = code === undefined ? undefined : LISTEN_ERRORS[code];
+  if (!problem) return error;
+  return new ModmeshError('MODMESH_USAGE', `cannot listen on ${host}:${port}: it ${problem} (${code})`, {
+    hint: 'Pick another --port (0 picks a free one) or --host, or stop what is using it.',
+    cause: error,
+  });
+}
+
+function nextStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (signal: NodeJS.Signals): void => {
+      // Handlers off again: a second Ctrl-C while closing ends the process the default way.
+      for (const name of STOP_SIGNALS) process.off(name, stop);
+      resolve(signal);
+    };
+    for (const name of STOP_SIGNALS) process.on(name, stop);
+  });
+}

@@ -1,0 +1,84 @@
+import { CLIENT_OPTIONS, type CommandSpec, type ParsedArgs, releaseVersion, remoteName } from '../args.js';
+import { apiPath } from '../client.js';
+import { connect } from '../connect.js';
+import { type CliContext, createOutput } from '../output.js';
+
+/** A tag move as the registry reports it. */
+interface TagMove {
+  name: string;
+  tag: string;
+  from: string | null;
+  to: string;
+  kind: 'move' | 'rollback';
+  seq: number;
+}
+
+// What `--expect` takes to mean "the tag must not exist yet".
+const NO_TAG = 'none';
+
+export const tagSetCommand: CommandSpec = {
+  name: 'tag set',
+  summary: 'point a tag at a version (compare-and-swap)',
+  arguments: 'NAME TAG VERSION',
+  description: [
+    'Moves TAG of remote NAME to VERSION, atomically and only if the tag still points where you',
+    'expect: --expect gives that version ("none" if the tag must not exist yet). Without --expect the',
+    "tag's current target is read first, so a move made by someone else in between is refused with",
+    'MODMESH_TAG_CONFLICT rather than silently overwritten. Every move is in the audit log.',
+  ].join('\n'),
+  options: {
+    expect: { type: 'string', value: 'VERSION', description: `the version the tag points at now, or "${NO_TAG}" (default: read it first)` },
+    reason: { type: 'string', value: 'TEXT', description: 'why, for the audit log' },
+    ...CLIENT_OPTIONS,
+  },
+  examples: ['modmesh tag set auth stable 1.1.0 --expect 1.0.0 --reason "canary was clean for a day"'],
+  run: async function runTagSet(args: ParsedArgs, context: CliContext): Promise<void> {
+    const output = createOutput(context, args.flag('json'));
+    const [nameArgument = '', tag = '', versionArgument = ''] = args.positionals;
+    const name = remoteName(nameArgument);
+    const version = releaseVersion(versionArgument, name);
+    const expectArgument = args.value('expect');
+    const client = connect(args, context.env, context.cwd, output);
+    let expect: string | null;
+    if (expectArgument === undefined) {
+      const { tags } = await client.json<{ tags: { tag: string; version: string }[] }>('GET', apiPath('remotes', name, 'tags'));
+      expect = tags.find((state) => state.tag === tag)?.version ?? null;
+    } else {
+      expect = expectArgument === NO_TAG ? null : releaseVersion(expectArgument, name);
+    }
+    const reason = args.value('reason');
+    const move = await client.json<TagMove>('PUT', apiPath('remotes', name, 'tags', tag), { version, expect, ...(reason && { reason }) });
+    output.result(move, () => [describeMove(move)]);
+  },
+};
+
+export const rollbackCommand: CommandSpec = {
+  name: 'rollback',
+  summary: 'move a tag back to where it pointed before its last move',
+  arguments: 'NAME TAG',
+  description: [
+    'Moves TAG of remote NAME back over its newest move that has not been rolled back yet; repeated',
+    'rollbacks walk further back (1.2.0 -> 1.1.0 -> 1.0.0). Logged as a rollback in the audit log, which',
+    'is what lets hosts accept an older release for the tag.',
+  ].join('\n'),
+  options: {
+    reason: { type: 'string', value: 'TEXT', description: 'why, for the audit log' },
+    ...CLIENT_OPTIONS,
+  },
+  examples: ['modmesh rollback auth stable --reason "1.1.0 rejects valid tokens"'],
+  run: async function runRollback(args: ParsedArgs, context: CliContext): Promise<void> {
+    const output = createOutput(context, args.flag('json'));
+    const [nameArgument = '', tag = ''] = args.positionals;
+    const name = remoteName(nameArgument);
+    const client = connect(args, context.env, context.cwd, output);
+    const reason = args.value('reason');
+    const move = await client.json<TagMove>('POST', apiPath('remotes', name, 'tags', tag, 'rollback'), reason ? { reason } : {});
+    output.result(move, () => [describeMove(move)]);
+  },
+};
+
+// --- internal ---
+
+function describeMove(move: TagMove): string {
+  return `${move.tag}: ${move.from ?? '(new)'} -> ${move.to}${move.kind === 'rollback' ? ' (rollback)' : ''}`;
+}
