@@ -16,6 +16,8 @@ const authPort = process.env.AUTH_SERVICE_PORT ?? '3001';
 const userPort = process.env.USER_SERVICE_PORT ?? '3000';
 const devEnv = { ...process.env, NODE_ENV: 'development', HOST: host };
 
+// Fastify's per-request lines: the registry answers hosts' reports and event streams all the time.
+const QUIET = /^(incoming request|request completed|Server listening at)/;
 const COLORS = { registry: 33, 'auth-service': 35, 'user-service': 36 };
 const DEV_DIR = path.join(root, '.modmesh/dev');
 const DATA_DIR = path.join(root, '.modmesh/registry');
@@ -29,6 +31,14 @@ step('Building the auth service container', () => run('npm', ['run', 'build:remo
 
 const children = [];
 let stopping = false;
+// Whatever way this process ends, it takes the services it started with it.
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+process.on('uncaughtException', (error) => {
+  console.error(`\nnpm start failed: ${error.stack ?? error}`);
+  stopAll(1);
+});
 
 const registry = await startService('registry', 'packages/cli/bin/modmesh.js', {}, [
   'registry',
@@ -187,11 +197,8 @@ function parse(line) {
   }
 }
 
-// Fastify's per-request lines: the registry answers hosts' reports and event streams all the time.
-const QUIET = new Set(['incoming request', 'request completed']);
-
 function print(name, entry, raw) {
-  if (!raw.trim() || QUIET.has(entry?.msg)) return;
+  if (!raw.trim() || QUIET.test(entry?.msg ?? '')) return;
   const label = color(COLORS[name] ?? 0, name.padEnd(12));
   if (!entry) return console.log(`${label} ${raw}`);
   const { time, level, service, msg, ...fields } = entry;

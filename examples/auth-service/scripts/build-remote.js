@@ -37,6 +37,6 @@ compile.run((error, stats) => {
   const info = { trustedKids: trustedKeys.map((key) => key.kid), issuer: config.issuer, audience: config.audience };
   writeFileSync(path.join(config.remoteDir, 'auth-build.json'), `${JSON.stringify(info, null, 2)}\n`);
   console.log(
-    `auth container built in ${path.relative(process.cwd(), config.remoteDir) || '.'} (${stats.endTime - stats.startTime} ms), trusting ${info.trustedKids.join(', ')}`,
+    `auth container built by ${bundler} in ${path.relative(process.cwd(), config.remoteDir) || '.'} (${stats.endTime - stats.startTime} ms), trusting ${info.trustedKids.join(', ')}`,
   );
 });
