@@ -184,6 +184,47 @@ describe('live swaps', () => {
   });
 });
 
+describe('shared packages', () => {
+  it('names the package and both versions when a release needs a shared singleton the host cannot give', async () => {
+    const shared = (strictVersion: boolean) => ({
+      containers: [
+        {
+          target: 'node' as const,
+          name: 'demo',
+          entry: 'remoteEntry.js',
+          exposes: [{ name: './greeter' }],
+          shared: [{ name: 'jsonwebtoken', version: '10.1.0', requiredVersion: '^10.0.0', singleton: true, strictVersion }],
+        },
+      ],
+    });
+    await registry.publish('demo', '2.0.0', greeterRelease(`exports.greet = () => 'strict'`), shared(true));
+    await registry.publish('demo', '2.1.0', greeterRelease(`exports.greet = () => 'lenient'`), shared(false));
+    const host = (spec: string) => mesh({ remotes: { demo: `demo@${spec}` }, shared: { jsonwebtoken: { version: '9.0.3', lib: () => ({}) } } });
+
+    await expect(host('2.0.0').import('demo/greeter', { deadlineMs: 3000 })).rejects.toMatchObject({
+      cause: { cause: { code: 'MODMESH_SHARED_VERSION_CONFLICT', message: 'demo@2.0.0 requires jsonwebtoken@^10.0.0; the host provides jsonwebtoken@9.0.3' } },
+    });
+    expect((await host('2.1.0').import<Greeter>('demo/greeter')).greet()).toBe('lenient');
+    expect(logs).toContainEqual(expect.objectContaining({ code: 'MODMESH_SHARED_VERSION_CONFLICT', package: 'jsonwebtoken', version: '2.1.0' }));
+  });
+});
+
+describe('the event stream', () => {
+  it('reconnects after the registry restarts and still picks up the next move', async () => {
+    const host = mesh({ recheckIntervalMs: 3_600_000 });
+    const live = host.live<Greeter>('demo/greeter');
+    expect(await greeting(live)).toBe('hello from 1.0.0');
+    await pollUntil('the event stream is up', async () => (host.status().events === 'connected' ? true : undefined));
+
+    const restarted = await registry.restart();
+    expect(restarted).toBe(registry.url);
+    await registry.publish('demo', '1.1.0', greeterRelease(`exports.greet = () => 'hello from 1.1.0'`), greeterExposes());
+    await registry.moveTag('demo', 'stable', '1.1.0');
+    await pollUntil('the host runs 1.1.0', async () => (live.version() === '1.1.0' ? true : undefined));
+    expect(logs).toContainEqual(expect.objectContaining({ code: 'MODMESH_EVENTS_DISCONNECTED' }));
+  });
+});
+
 describe('observability', () => {
   it('reports which release it runs to the registry, which lists it as a consumer', async () => {
     const host = mesh({ reportIntervalMs: 100, service: 'greeting-service' });

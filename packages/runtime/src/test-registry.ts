@@ -19,15 +19,23 @@ export interface TestRegistry {
   publish(name: string, version: string, files: Map<string, Buffer>, manifestExtra?: Partial<ReleaseManifest>, key?: PublisherKeyPair): Promise<void>;
   moveTag(name: string, tag: string, version: string): Promise<void>;
   rollback(name: string, tag: string): Promise<void>;
+  /** Stops the registry (dropping every connection) and starts it again on the same port and data; returns its URL. */
+  restart(): Promise<string>;
   close(): Promise<void>;
 }
 
 export async function startTestRegistry(remotes: readonly string[]): Promise<TestRegistry> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modmesh-runtime-registry-'));
-  const metadata = createSqliteMetadataStore(path.join(dir, 'registry.db'));
-  const registry = await createRegistryApp({ metadata, blobs: await createFileBlobStore(path.join(dir, 'blobs')), adminToken: ADMIN });
-  await registry.app.listen({ port: 0, host: '127.0.0.1' });
-  const url = `http://127.0.0.1:${(registry.app.server.address() as AddressInfo).port}`;
+  const open = async (port: number) => {
+    const metadata = createSqliteMetadataStore(path.join(dir, 'registry.db'));
+    const registry = await createRegistryApp({ metadata, blobs: await createFileBlobStore(path.join(dir, 'blobs')), adminToken: ADMIN });
+    registry.app.addHook('onClose', async () => metadata.close());
+    await registry.app.listen({ port, host: '127.0.0.1' });
+    return registry;
+  };
+  let registry = await open(0);
+  const port = (registry.app.server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
   const publisher = generatePublisherKeyPair();
   const call = async (method: string, route: string, body?: unknown, contentType = 'application/json') => {
     const response = await fetch(url + route, {
@@ -44,7 +52,9 @@ export async function startTestRegistry(remotes: readonly string[]): Promise<Tes
   return {
     url,
     dir,
-    registry,
+    get registry() {
+      return registry;
+    },
     publisher,
     async publish(name, version, files, manifestExtra = {}, key = publisher) {
       for (const bytes of files.values()) await call('PUT', `/v1/remotes/${name}/blobs/${sha256(bytes)}`, bytes, 'application/octet-stream');
@@ -66,9 +76,13 @@ export async function startTestRegistry(remotes: readonly string[]): Promise<Tes
     async rollback(name, tag) {
       await call('POST', `/v1/remotes/${name}/tags/${tag}/rollback`, {});
     },
+    async restart() {
+      await registry.app.close();
+      registry = await open(port);
+      return url;
+    },
     async close() {
       await registry.app.close();
-      await metadata.close();
       await rm(dir, { recursive: true, force: true });
     },
   };
