@@ -54,7 +54,8 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   await app.listen({ port: options.port ?? 4000, host: options.host ?? '127.0.0.1' });
   const address = app.server.address();
   const url = `http://${options.host ?? '127.0.0.1'}:${typeof address === 'object' && address ? address.port : options.port}`;
-  app.log.info({ url, dataDir, adminTokenFile }, 'listening');
+  // Supervisors and scripts wait for this line: it is printed at any log level.
+  app.log.child({}, { level: 'info' }).info({ url, dataDir, adminTokenFile }, 'listening');
   return { ...registry, url, dataDir, adminTokenFile, close: () => app.close() };
 }
 

@@ -52,13 +52,24 @@ export function createSqliteMetadataStore(file: string): MetadataStore {
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
 
+  // Compiling a statement costs more than running it; every statement is compiled once.
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (sql: string): Database.Statement => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+
   const appendEvent = (type: RegistryEvent['type'], data: RegistryEvent['data'], at: string): RegistryEvent => {
-    const { lastInsertRowid } = db.prepare('INSERT INTO events (type, data, at) VALUES (?, ?, ?)').run(type, JSON.stringify(data), at);
+    const { lastInsertRowid } = prepare('INSERT INTO events (type, data, at) VALUES (?, ?, ?)').run(type, JSON.stringify(data), at);
     return { id: Number(lastInsertRowid), type, data, at } as RegistryEvent;
   };
 
   const moveTagInTransaction = (request: TagMoveRequest, at: string): { move: TagMove; event: RegistryEvent } => {
-    const current = db.prepare('SELECT version, seq FROM tags WHERE name = ? AND tag = ?').get(request.name, request.tag) as
+    const current = prepare('SELECT version, seq FROM tags WHERE name = ? AND tag = ?').get(request.name, request.tag) as
       | { version: string; seq: number }
       | undefined;
     if ((current?.version ?? null) !== request.expect) {
@@ -68,10 +79,10 @@ export function createSqliteMetadataStore(file: string): MetadataStore {
         { remote: request.name, version: request.to },
       );
     }
-    const exists = db.prepare('SELECT 1 FROM releases WHERE name = ? AND version = ?').get(request.name, request.to);
+    const exists = prepare('SELECT 1 FROM releases WHERE name = ? AND version = ?').get(request.name, request.to);
     if (!exists) throw new ModmeshError('MODMESH_NOT_FOUND', `${request.name}@${request.to} is not published`, { remote: request.name, version: request.to });
     const seq = (current?.seq ?? 0) + 1;
-    db.prepare(
+    prepare(
       'INSERT INTO tags (name, tag, version, seq, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (name, tag) DO UPDATE SET version = excluded.version, seq = excluded.seq, updated_at = excluded.updated_at',
     ).run(request.name, request.tag, request.to, seq, at);
     const fields = {
@@ -92,14 +103,14 @@ export function createSqliteMetadataStore(file: string): MetadataStore {
   };
 
   const insertRelease = db.transaction((release: NewRelease): RegistryEvent[] => {
-    const existing = db.prepare('SELECT 1 FROM releases WHERE name = ? AND version = ?').get(release.name, release.version);
+    const existing = prepare('SELECT 1 FROM releases WHERE name = ? AND version = ?').get(release.name, release.version);
     if (existing) {
       throw new ModmeshError('MODMESH_VERSION_EXISTS', `${release.name}@${release.version} is already published; releases are immutable`, {
         remote: release.name,
         version: release.version,
       });
     }
-    db.prepare('INSERT INTO releases (name, version, manifest, signature, published_at, published_by) VALUES (?, ?, ?, ?, ?, ?)').run(
+    prepare('INSERT INTO releases (name, version, manifest, signature, published_at, published_by) VALUES (?, ?, ?, ?, ?, ?)').run(
       release.name,
       release.version,
       release.manifest,
@@ -107,11 +118,11 @@ export function createSqliteMetadataStore(file: string): MetadataStore {
       release.publishedAt,
       release.publishedBy,
     );
-    const addFile = db.prepare('INSERT INTO release_files (name, version, path, size, sha256) VALUES (?, ?, ?, ?, ?)');
+    const addFile = prepare('INSERT INTO release_files (name, version, path, size, sha256) VALUES (?, ?, ?, ?, ?)');
     for (const file of release.files) addFile.run(release.name, release.version, file.path, file.size, file.sha256);
     const events = [appendEvent('release.published', { name: release.name, version: release.version, publishedBy: release.publishedBy }, release.publishedAt)];
     if (release.tag) {
-      const current = db.prepare('SELECT version FROM tags WHERE name = ? AND tag = ?').get(release.name, release.tag.name) as { version: string } | undefined;
+      const current = prepare('SELECT version FROM tags WHERE name = ? AND tag = ?').get(release.name, release.tag.name) as { version: string } | undefined;
       const { event } = moveTagInTransaction(
         {
           name: release.name,
@@ -136,14 +147,14 @@ export function createSqliteMetadataStore(file: string): MetadataStore {
       return insertRelease.immediate(release);
     },
     async getRelease(name, version) {
-      const row = db.prepare('SELECT * FROM releases WHERE name = ? AND version = ?').get(name, version) as ReleaseRow | undefined;
+      const row = prepare('SELECT * FROM releases WHERE name = ? AND version = ?').get(name, version) as ReleaseRow | undefined;
       return row && toRelease(row);
     },
     async releaseFiles(name, version) {
-      return db.prepare('SELECT path, size, sha256 FROM release_files WHERE name = ? AND version = ? ORDER BY path').all(name, version) as ReleaseFile[];
+      return prepare('SELECT path, size, sha256 FROM release_files WHERE name = ? AND version = ? ORDER BY path').all(name, version) as ReleaseFile[];
     },
     async pathOfBlob(sha256) {
-      return (db.prepare('SELECT path FROM release_files WHERE sha256 = ? LIMIT 1').get(sha256) as { path: string } | undefined)?.path;
+      return (prepare('SELECT path FROM release_files WHERE sha256 = ? LIMIT 1').get(sha256) as { path: string } | undefined)?.path;
     },
     async listRemotes() {
       const names = db
@@ -151,45 +162,45 @@ export function createSqliteMetadataStore(file: string): MetadataStore {
         .all()
         .map((row) => (row as { name: string }).name);
       return names.map((name): RemoteSummary => {
-        const versions = db.prepare('SELECT version FROM releases WHERE name = ?').all(name) as { version: string }[];
-        const tags = db.prepare('SELECT tag, version FROM tags WHERE name = ? ORDER BY tag').all(name) as { tag: string; version: string }[];
+        const versions = prepare('SELECT version FROM releases WHERE name = ?').all(name) as { version: string }[];
+        const tags = prepare('SELECT tag, version FROM tags WHERE name = ? ORDER BY tag').all(name) as { tag: string; version: string }[];
         const latest = semver.rsort(versions.map((row) => row.version))[0] ?? null;
         return { name, releases: versions.length, latest, tags: Object.fromEntries(tags.map((row) => [row.tag, row.version])) };
       });
     },
     async listVersions(name) {
       return (
-        db.prepare('SELECT version, published_at FROM releases WHERE name = ? ORDER BY published_at, version').all(name) as {
+        prepare('SELECT version, published_at FROM releases WHERE name = ? ORDER BY published_at, version').all(name) as {
           version: string;
           published_at: string;
         }[]
       ).map((row) => ({ version: row.version, publishedAt: row.published_at }));
     },
     async getTags(name) {
-      return (db.prepare('SELECT * FROM tags WHERE name = ? ORDER BY tag').all(name) as TagRow[]).map(toTag);
+      return (prepare('SELECT * FROM tags WHERE name = ? ORDER BY tag').all(name) as TagRow[]).map(toTag);
     },
     async moveTag(request) {
       return moveTag.immediate(request);
     },
     async tagHistory(name, tag, limit = 1000) {
       const rows = tag
-        ? db.prepare('SELECT * FROM tag_moves WHERE name = ? AND tag = ? ORDER BY id DESC LIMIT ?').all(name, tag, limit)
-        : db.prepare('SELECT * FROM tag_moves WHERE name = ? ORDER BY id DESC LIMIT ?').all(name, limit);
+        ? prepare('SELECT * FROM tag_moves WHERE name = ? AND tag = ? ORDER BY id DESC LIMIT ?').all(name, tag, limit)
+        : prepare('SELECT * FROM tag_moves WHERE name = ? ORDER BY id DESC LIMIT ?').all(name, limit);
       return (rows as TagMoveRow[]).map(toMove);
     },
     async eventsAfter(id, limit) {
-      return (db.prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(id, limit) as EventRow[]).map(
+      return (prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(id, limit) as EventRow[]).map(
         (row) => ({ id: row.id, type: row.type, at: row.at, data: JSON.parse(row.data) }) as RegistryEvent,
       );
     },
     async addPublisherKey(key) {
       // Registering a known key again keeps when and by whom it was first added, and takes the new label.
-      db.prepare(
+      prepare(
         'INSERT INTO publisher_keys (name, key_id, public_key, label, added_at, added_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name, key_id) DO UPDATE SET label = excluded.label',
       ).run(key.name, key.keyId, key.publicKey, key.label, key.addedAt, key.addedBy);
     },
     async publisherKeys(name) {
-      return (db.prepare('SELECT * FROM publisher_keys WHERE name = ? ORDER BY added_at').all(name) as KeyRow[]).map((row) => ({
+      return (prepare('SELECT * FROM publisher_keys WHERE name = ? ORDER BY added_at').all(name) as KeyRow[]).map((row) => ({
         name: row.name,
         keyId: row.key_id,
         publicKey: row.public_key,
@@ -199,10 +210,10 @@ export function createSqliteMetadataStore(file: string): MetadataStore {
       }));
     },
     async removePublisherKey(name, keyId) {
-      return db.prepare('DELETE FROM publisher_keys WHERE name = ? AND key_id = ?').run(name, keyId).changes > 0;
+      return prepare('DELETE FROM publisher_keys WHERE name = ? AND key_id = ?').run(name, keyId).changes > 0;
     },
     async addToken(token) {
-      db.prepare('INSERT INTO tokens (id, hash, role, remote, label, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+      prepare('INSERT INTO tokens (id, hash, role, remote, label, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
         token.id,
         token.hash,
         token.role,
@@ -212,7 +223,7 @@ export function createSqliteMetadataStore(file: string): MetadataStore {
       );
     },
     async findToken(hash) {
-      const row = db.prepare('SELECT * FROM tokens WHERE hash = ?').get(hash) as TokenRow | undefined;
+      const row = prepare('SELECT * FROM tokens WHERE hash = ?').get(hash) as TokenRow | undefined;
       return row && { id: row.id, hash: row.hash, role: row.role, remote: row.remote, label: row.label, createdAt: row.created_at };
     },
     async close() {
