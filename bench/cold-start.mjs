@@ -18,13 +18,27 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'modmesh-bench-start-'));
 const registry = await start(cli, { MODMESH_LOG_LEVEL: 'warn' }, ['registry', 'start', '--port', '0', '--data', path.join(work, 'data')]);
 const admin = readFileSync(path.join(work, 'data', 'admin-token'), 'utf8').trim();
 const modmesh = (args, token = admin) => {
-  const result = spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, MODMESH_REGISTRY: registry.url, MODMESH_TOKEN: token }, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [cli, ...args], {
+    env: { ...process.env, MODMESH_REGISTRY: registry.url, MODMESH_TOKEN: token },
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`modmesh ${args.join(' ')}: ${result.stderr}`);
   return result.stdout;
 };
 modmesh(['keys', 'generate', '--out', path.join(work, 'keys'), '--name', 'auth']);
 modmesh(['trust', 'add', 'auth', path.join(work, 'keys', 'auth.pub')]);
-modmesh(['publish', path.join(root, 'examples/auth-service/dist/remote'), '--name', 'auth', '--version', '1.0.0', '--tag', 'stable', '--key', path.join(work, 'keys', 'auth.key')]);
+modmesh([
+  'publish',
+  path.join(root, 'examples/auth-service/dist/remote'),
+  '--name',
+  'auth',
+  '--version',
+  '1.0.0',
+  '--tag',
+  'stable',
+  '--key',
+  path.join(work, 'keys', 'auth.key'),
+]);
 
 const auth = await start(path.join(root, 'examples/auth-service/dist/server/main.js'), { NODE_ENV: 'development', PORT: '0' });
 const { token } = await (
@@ -63,7 +77,9 @@ await registry.stop();
 
 console.log(`user service, process start to first 200 on /profile, ${rounds} fresh processes each (Node ${process.version}):`);
 for (const [mode, samples] of Object.entries(results)) {
-  console.log(`  ${mode} cache: median ${samples[Math.floor(samples.length / 2)].toFixed(0)} ms, min ${samples[0].toFixed(0)} ms, max ${samples.at(-1).toFixed(0)} ms`);
+  console.log(
+    `  ${mode} cache: median ${samples[Math.floor(samples.length / 2)].toFixed(0)} ms, min ${samples[0].toFixed(0)} ms, max ${samples.at(-1).toFixed(0)} ms`,
+  );
 }
 
 function start(script, env, args = []) {

@@ -45,17 +45,8 @@ export async function acquireFromRegistry(context: AcquireContext, name: string,
     files.set(relativeTo(root.container, file.path), bytes);
   });
   await context.cache.writeRelease(name, manifest.version, answer.release);
-  return {
-    name,
-    version: manifest.version,
-    manifest,
-    container,
-    files,
-    root: root.path,
-    entry: relativeTo(root.container, container.entry),
-    ...(answer.tag && { tag: { name: answer.tag.name, seq: answer.tag.seq, kind: answer.tag.kind } }),
-    source: 'registry',
-  };
+  const tag = answer.tag && { name: answer.tag.name, seq: answer.tag.seq, kind: answer.tag.kind };
+  return verified(manifest, container, files, root, 'registry', tag);
 }
 
 /**
@@ -81,20 +72,32 @@ export async function acquireFromCache(context: AcquireContext, name: string, sp
     }
     files.set(relativeTo(root.container, file.path), bytes);
   }
-  return {
-    name,
+  return verified(manifest, container, files, root, 'cache', state.seq === undefined ? undefined : { name: spec, seq: state.seq, kind: 'move' });
+}
+
+// --- internal ---
+
+function verified(
+  manifest: ReleaseManifest,
+  container: ContainerInfo,
+  files: Map<string, Buffer>,
+  root: { container: string; path: string },
+  source: VerifiedRelease['source'],
+  tag: VerifiedRelease['tag'],
+): VerifiedRelease {
+  const release: VerifiedRelease = {
+    name: manifest.name,
     version: manifest.version,
     manifest,
     container,
     files,
     root: root.path,
     entry: relativeTo(root.container, container.entry),
-    ...(state.seq !== undefined && { tag: { name: spec, seq: state.seq, kind: 'move' as const } }),
-    source: 'cache',
+    source,
   };
+  if (tag) release.tag = tag;
+  return release;
 }
-
-// --- internal ---
 
 // Source maps are for debugging, fetched when someone needs them, never evaluated.
 const NOT_LOADED = /\.map$/;

@@ -11,8 +11,9 @@ export interface FederationContainer {
 }
 
 export interface EvaluateContainerOptions {
-  /** The remote's name, for errors. */
+  /** The remote's name and version, for errors. */
   remote: string;
+  version?: string;
   /** The directory the container believes it lives in; its chunks are looked up below it. */
   root: string;
   /** The entry file, relative to `root` (`remoteEntry.js`). */
@@ -39,6 +40,7 @@ export function evaluateContainer(options: EvaluateContainerOptions): Federation
   if (!source) {
     throw new ModmeshError('MODMESH_CHUNK_NOT_IN_RELEASE', `${options.remote}: entry ${options.entry} is not among the fetched files`, {
       remote: options.remote,
+      version: options.version,
       file: options.entry,
     });
   }
@@ -51,9 +53,10 @@ export function evaluateContainer(options: EvaluateContainerOptions): Federation
   } catch (cause) {
     throw new ModmeshError(
       'MODMESH_REMOTE_EVALUATION_FAILED',
-      `${options.remote}: ${options.entry} threw while being evaluated: ${(cause as Error)?.message ?? cause}`,
+      `${options.remote}@${options.version ?? '?'}: ${options.entry} threw while being evaluated: ${(cause as Error)?.message ?? cause}`,
       {
         remote: options.remote,
+        version: options.version,
         file: options.entry,
         cause,
       },
@@ -67,6 +70,7 @@ export function evaluateContainer(options: EvaluateContainerOptions): Federation
       `${options.remote}: ${options.entry} did not export a Module Federation container (init and get)`,
       {
         remote: options.remote,
+        version: options.version,
         file: options.entry,
         hint: 'Build the remote with @module-federation/enhanced, target async-node and library type commonjs-module.',
       },
@@ -111,6 +115,7 @@ function createContainedFs(options: EvaluateContainerOptions): typeof realFs {
       `${options.remote}: its code asked for ${relative}, which is not among the files fetched and checked for it`,
       {
         remote: options.remote,
+        version: options.version,
         file: relative,
       },
     );

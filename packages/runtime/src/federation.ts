@@ -56,6 +56,18 @@ export function createFederation(options: { hostName: string; shared: Record<str
   const byEntry = new Map<string, Installed>();
   const current = new Map<string, Installed>();
 
+  const containerOf = (installed: Installed): FederationContainer => {
+    installed.container ??= evaluateContainer({
+      remote: installed.release.name,
+      version: installed.release.version,
+      root: installed.release.root,
+      entry: installed.release.entry,
+      files: installed.release.files,
+      onEvaluate: (file) => installed.evaluated.push(file),
+    });
+    return installed.container;
+  };
+
   const plugin: ModuleFederationRuntimePlugin = {
     name: 'modmesh-verified-loader',
     // Runs before the SDK's own loader, which would fetch the entry without a deadline and
@@ -67,14 +79,7 @@ export function createFederation(options: { hostName: string; shared: Record<str
           remote: remoteInfo.name,
         });
       }
-      installed.container ??= evaluateContainer({
-        remote: installed.release.name,
-        root: installed.release.root,
-        entry: installed.release.entry,
-        files: installed.release.files,
-        onEvaluate: (file) => installed.evaluated.push(file),
-      });
-      return installed.container as unknown as EntryExports;
+      return containerOf(installed) as unknown as EntryExports;
     },
   };
 
@@ -127,6 +132,9 @@ export function createFederation(options: { hostName: string; shared: Record<str
       unregister(name);
       register(next);
       try {
+        // The entry is evaluated now, not at the first import: a release whose entry throws
+        // fails its install, so the host keeps (or boots from) a release that works.
+        containerOf(next);
         const modules = new Map<string, unknown>();
         for (const expose of exposes) modules.set(expose, await load(next, expose));
         accept?.(modules);

@@ -108,6 +108,16 @@ describe('outages', () => {
     registry = await startTestRegistry(['demo']);
   });
 
+  it('boots from the cached release when the one the registry offers is broken', async () => {
+    await (await mesh().import<Greeter>('demo/greeter')).greet();
+    await registry.publish('demo', '1.1.0', greeterRelease('', `throw new Error('broken build');`), greeterExposes());
+    await registry.moveTag('demo', 'stable', '1.1.0');
+    const restarted = mesh({ watch: false });
+    expect(await greeting(restarted.live<Greeter>('demo/greeter'))).toBe('hello from 1.0.0');
+    expect(restarted.status().remotes.demo).toMatchObject({ version: '1.0.0', source: 'cache' });
+    expect(logs).toContainEqual(expect.objectContaining({ code: 'MODMESH_REMOTE_EVALUATION_FAILED', version: '1.1.0' }));
+  });
+
   it('with a cold cache and no registry: a coded error, or the fallback module when one is configured', async () => {
     const silent = await startSilentServer();
     try {
