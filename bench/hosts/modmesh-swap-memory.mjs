@@ -1,7 +1,7 @@
-// Heap and RSS of a host after 1, 50 and 200 live swaps of the real auth build (issue 4's
-// memory criterion: heap after 200 swaps within 1.5x of the heap after the first load).
+// Heap and RSS of a modmesh host after 1, 50 and 200 live swaps of the real auth build, in a
+// process of its own (run by bench/scenarios/05-memory.mjs; or by hand for the table):
+//   node --expose-gc bench/hosts/modmesh-swap-memory.mjs [swaps=200] [--json]
 // Needs `npm run build`; builds the auth container into a temp dir itself.
-//   node --expose-gc bench/swap-memory.mjs [swaps=200]
 import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -14,9 +14,10 @@ import { createFileBlobStore, createRegistryApp, createSqliteMetadataStore } fro
 import { createMesh } from '@modmesh/runtime';
 
 if (!global.gc) throw new Error('run with node --expose-gc');
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(path.join(root, 'examples/user-service/package.json'));
 const swaps = Number(process.argv[2] ?? 200);
+const asJson = process.argv.includes('--json');
 const checkpoints = new Set([1, 50, 200, swaps]);
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'modmesh-bench-'));
@@ -104,6 +105,10 @@ const elapsed = performance.now() - started;
 await mesh.close();
 await app.close();
 
+if (asJson) {
+  process.stdout.write(`${JSON.stringify({ msg: 'result', rows, msPerSwap: elapsed / swaps })}\n`);
+  process.exit(0);
+}
 const base = rows[0].heapMB;
 console.log(`| point | heap (MB, after GC) | heap / first load | RSS (MB) |\n|---|---|---|---|`);
 for (const row of rows) console.log(`| ${row.label} | ${row.heapMB.toFixed(1)} | ${(row.heapMB / base).toFixed(2)}x | ${row.rssMB.toFixed(0)} |`);
