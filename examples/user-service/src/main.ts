@@ -1,12 +1,14 @@
 // The User Service process: reads its configuration from the environment, follows the auth
 // service's token validator through the modmesh registry, and serves until SIGINT/SIGTERM.
+//
+// The mesh is created before the web framework is even loaded: resolving and verifying the
+// validator at the registry then overlaps with loading express and the app, instead of
+// waiting for them. The shared packages are handed over lazily, by require, for the same reason.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ModmeshError } from '@modmesh/manifest';
 import { createMesh, jsonLogger } from '@modmesh/runtime';
-import express from 'express';
-import jwt from 'jsonwebtoken';
-import { createUserServiceApp, type TokenValidatorModule } from './app.js';
+import type { TokenValidatorModule } from './app.js';
 
 const require = createRequire(import.meta.url);
 const log = jsonLogger('user-service');
@@ -27,7 +29,7 @@ function trustedKeys(): string[] {
   return keys;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const mesh = createMesh({
     registry: process.env.MODMESH_REGISTRY ?? 'http://127.0.0.1:4000',
     remotes: { auth: process.env.AUTH_REMOTE ?? 'auth@stable' },
@@ -37,13 +39,14 @@ function main(): void {
     service: 'user-service',
     // Provided from this service's own node_modules: the remote's code uses these very copies.
     shared: {
-      jsonwebtoken: { version: require('jsonwebtoken/package.json').version, lib: () => jwt, requiredVersion: '^9.0.0' },
-      express: { version: require('express/package.json').version, lib: () => express, requiredVersion: '^5.0.0' },
+      jsonwebtoken: { version: require('jsonwebtoken/package.json').version, lib: () => require('jsonwebtoken'), requiredVersion: '^9.0.0' },
+      express: { version: require('express/package.json').version, lib: () => require('express'), requiredVersion: '^5.0.0' },
     },
     deadlines: { firstByteMs: deadlineMs, totalMs: deadlineMs * 3 },
     log,
   });
 
+  const { createUserServiceApp } = await import('./app.js');
   const app = createUserServiceApp({
     validator: mesh.live<TokenValidatorModule>('auth/tokenValidator'),
     deadlineMs,
@@ -74,7 +77,7 @@ function main(): void {
 }
 
 try {
-  main();
+  await main();
 } catch (error) {
   if (!(error instanceof ModmeshError)) throw error;
   log('error', error.message, { code: error.code, hint: error.hint });
