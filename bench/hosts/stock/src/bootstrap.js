@@ -1,0 +1,113 @@
+// The seeds' User Service as stock Module Federation runs it: an Express host that loads the
+// auth service's `./tokenValidator` over HTTP from wherever AUTH_REMOTE_URL points, with the
+// runtime's own loader (fetch, then evaluate; no signature, no hash, no deadline). Routes and
+// answers are those of examples/user-service/src/app.ts, so only the loading differs.
+//   AUTH_REMOTE_URL  the remote's remoteEntry.js (required)
+//   PORT (default 3000; 0 = ephemeral), HOST (default 127.0.0.1)
+import { loadRemote, registerRemotes } from '@module-federation/enhanced/runtime';
+import express from 'express';
+// Imported so that this host provides the shared singleton, as the modmesh host does: a host
+// that does not import a package leaves the remote to load its own copy (MF-NODE-FACTS.md).
+import 'jsonwebtoken';
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? '127.0.0.1';
+const remoteEntryUrl = process.env.AUTH_REMOTE_URL;
+
+if (!remoteEntryUrl) {
+  log('error', 'AUTH_REMOTE_URL is not set', { hint: 'Point it at the auth remote: http://HOST:PORT/remoteEntry.js' });
+  process.exit(1);
+}
+
+registerRemotes([{ name: 'auth', entry: remoteEntryUrl }]);
+const validator = createValidatorLoader();
+// Loaded at start, as the modmesh host does, so that the first request does not pay for it.
+validator.get().catch((error) => log('warn', 'auth/tokenValidator not loaded yet', { error: error.message }));
+
+const app = express();
+app.disable('x-powered-by');
+app.use(express.json({ limit: '16kb' }));
+
+app.get('/health', function health(_req, res) {
+  res.json({ status: 'ok', validator: { loaded: validator.loaded() } });
+});
+
+app.use(async function authenticate(req, res, next) {
+  const header = req.headers.authorization;
+  if (!header) return sendError(res, 401, 'AUTH_HEADER_MISSING', 'No authorization header');
+  const [scheme, token] = header.split(' ');
+  if (!token || scheme?.toLowerCase() !== 'bearer') {
+    return sendError(res, 401, 'AUTH_TOKEN_MISSING', 'Token not provided: send "Authorization: Bearer <token>"');
+  }
+
+  let module;
+  try {
+    module = await validator.get();
+  } catch (error) {
+    res.setHeader('retry-after', '5');
+    return sendError(res, 503, 'REMOTE_UNAVAILABLE', `auth/tokenValidator: ${error.message}`);
+  }
+
+  const result = await module.validateJwtToken(token);
+  if (!result.isValid) return sendError(res, 403, 'AUTH_TOKEN_INVALID', `Invalid token: ${result.error}`);
+  res.locals.user = result.user;
+  next();
+});
+
+app.get('/profile', function profile(_req, res) {
+  const { user } = res.locals;
+  res.json({ message: `Welcome ${user.username}! This is your profile.`, user });
+});
+
+app.use(function notFound(_req, res) {
+  sendError(res, 404, 'NOT_FOUND', 'No such route');
+});
+app.use(function internalError(error, _req, res, _next) {
+  const status = error.status;
+  if (status && status >= 400 && status < 500) return sendError(res, status, 'BAD_REQUEST', error.message);
+  sendError(res, 500, 'INTERNAL', 'Internal error');
+});
+
+const server = app.listen(port, host, function listening() {
+  log('info', 'listening', { url: `http://${host}:${server.address().port}` });
+});
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, function stop() {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  });
+}
+
+// --- internal ---
+
+// One loaded module reused by every request, as a stock host would keep it. A failed load is
+// forgotten, so the next request tries again: `loadRemote` recovers where a bare import() of a
+// remote keeps its first failure (MF-NODE-FACTS.md).
+function createValidatorLoader() {
+  let pending;
+  let loaded = false;
+  return {
+    get() {
+      if (!pending) {
+        pending = loadRemote('auth/tokenValidator').then(function check(module) {
+          if (typeof module?.validateJwtToken !== 'function') throw new Error('the remote exports no validateJwtToken function');
+          loaded = true;
+          return module;
+        });
+        pending.catch(function forget() {
+          pending = undefined;
+        });
+      }
+      return pending;
+    },
+    loaded: () => loaded,
+  };
+}
+
+function sendError(res, status, code, message) {
+  res.status(status).json({ error: { code, message } });
+}
+
+function log(level, msg, fields) {
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), level, service: 'user-service-stock', msg, ...fields })}\n`);
+}
