@@ -4,6 +4,7 @@ import { canonicalJson, formatPublicKey, keyIdOf, ModmeshError, parsePublicKey, 
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import semver from 'semver';
 import { type Authenticator, createAuthenticator, type Principal } from './auth.js';
+import { createBlobCache } from './blob-cache.js';
 import { type ConsumerRegistry, createConsumerRegistry } from './consumers.js';
 import { createEventHub, type EventHub } from './events.js';
 import { toHttpError } from './http-errors.js';
@@ -21,6 +22,8 @@ export interface RegistryAppOptions {
   maxFileBytes?: number;
   /** Largest JSON body (a signed manifest) accepted. @default 1 MiB */
   maxJsonBytes?: number;
+  /** Memory for serving the most requested release files without touching the disk; 0 turns it off. @default 64 MiB */
+  blobCacheBytes?: number;
   /** Fastify's logger: false in tests, pino options in the server. @default false */
   logger?: boolean | Record<string, unknown>;
 }
@@ -35,6 +38,7 @@ export interface RegistryApp {
 
 const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
 const DEFAULT_MAX_JSON_BYTES = 1024 * 1024;
+const DEFAULT_BLOB_CACHE_BYTES = 64 * 1024 * 1024;
 // Every file of a release is re-read and re-hashed before the release becomes visible; this
 // many at a time.
 const VERIFY_CONCURRENCY = 8;
@@ -57,6 +61,7 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
   const hub = createEventHub(metadata);
   const metrics = createMetrics(() => hub.clients());
   const consumers = createConsumerRegistry();
+  const blobCache = createBlobCache(options.blobCacheBytes ?? DEFAULT_BLOB_CACHE_BYTES);
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES });
 
   app.decorateRequest('principal', null as never);
@@ -138,19 +143,26 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
 
   app.get('/v1/blobs/:sha256', async (request, reply) => {
     const sha256 = param(request, 'sha256');
-    const stream = /^[0-9a-f]{64}$/.test(sha256) ? await blobs.open(sha256) : undefined;
-    if (!stream) throw new ModmeshError('MODMESH_NOT_FOUND', `no file with SHA-256 ${sha256.slice(0, 80)}`);
-    const size = await blobs.size(sha256);
+    const cached = blobCache.get(sha256);
+    const size = cached?.bytes.length ?? (/^[0-9a-f]{64}$/.test(sha256) ? await blobs.size(sha256) : undefined);
+    const stream = cached || size === undefined ? undefined : await blobs.open(sha256);
+    if (!cached && !stream) throw new ModmeshError('MODMESH_NOT_FOUND', `no file with SHA-256 ${sha256.slice(0, 80)}`);
     metrics.blobBytesServed.inc(size ?? 0);
-    return reply
+    reply
       .header('cache-control', IMMUTABLE)
       .header('etag', `"${sha256}"`)
       .header('x-content-type-options', 'nosniff')
       .header('content-security-policy', "default-src 'none'; sandbox")
       .header('access-control-allow-origin', '*')
-      .header('content-length', String(size))
-      .type(contentTypeOf(await metadata.pathOfBlob(sha256)))
-      .send(stream);
+      .header('content-length', String(size));
+    if (cached) return reply.type(cached.contentType).send(cached.bytes);
+    const contentType = contentTypeOf(await metadata.pathOfBlob(sha256));
+    if (!stream || !blobCache.fits(size ?? Number.POSITIVE_INFINITY)) return reply.type(contentType).send(stream);
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) chunks.push(chunk as Buffer);
+    const bytes = Buffer.concat(chunks);
+    blobCache.set(sha256, { bytes, contentType });
+    return reply.type(contentType).send(bytes);
   });
 
   // --- publishing ---

@@ -40,6 +40,14 @@ describe('publishing a release', () => {
     expect(blob.rawPayload.equals(entry)).toBe(true);
     expect(blob.headers['cache-control']).toBe('public, max-age=31536000, immutable');
     expect(blob.headers['content-type']).toBe('application/javascript; charset=utf-8');
+    // The second answer comes from the in-memory cache: same bytes, same headers.
+    const again = await registry.app.inject({ url: `/v1/blobs/${sha256(entry)}` });
+    expect(again.rawPayload.equals(entry)).toBe(true);
+    expect([again.headers['content-type'], again.headers['cache-control'], again.headers['content-length']]).toEqual([
+      blob.headers['content-type'],
+      blob.headers['cache-control'],
+      String(entry.length),
+    ]);
   });
 
   it('refuses the same name@version twice with 409, even with identical bytes, and keeps the first', async () => {
