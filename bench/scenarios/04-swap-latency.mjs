@@ -1,86 +1,174 @@
-// Swap latency: from moving the stable tag to the moment every host serves the new release,
-// across 1, 10 and 50 user-service processes following auth@stable. Each host logs
-// "auth: swapped A -> B" with a millisecond timestamp right after the swap (the next request is
-// served by the new release); the latency of a round is that of the last host to swap.
-// Aim: p99 under 250 ms for 50 hosts on loopback.
+// Swap latency: from a new release becoming visible to the moment every host serves it, across
+// 1, 10 and 50 User Service processes. Each host logs a "swapped" line with a millisecond
+// timestamp right after the swap (the next request is served by the new release); the latency
+// of a round is that of the last host to swap.
+//   modmesh  examples/user-service following auth@stable; a release is a tag move (pushed).
+//   stock    the webpack-built stock host (hosts/stock/) polling remoteEntry.js every second and
+//            swapping with registerRemotes({ force: true }) + loadRemote(), the stock path that
+//            serves a new build (MF-NODE-FACTS.md); a release is a new build deployed to the
+//            static server it loads from.
+// Aim: modmesh p99 under 250 ms for 50 hosts on loopback.
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { authKey, buildAuth, startProcess, startRegistryWithAuth, userServiceScript, workDir } from '../lib.mjs';
+import { ensureStockHost } from '../hosts/stock/build.mjs';
+import { buildStockAuth } from '../hosts/stock/build-remote.mjs';
+import { deployStockBuild } from '../hosts/stock-deploy.mjs';
+import { authKey, buildAuth, root, startProcess, startRegistryWithAuth, userServiceScript, workDir } from '../lib.mjs';
 
 export const title = 'Swap latency';
 
+const HOST_COUNTS = { full: [1, 10, 50], quick: [1, 2] };
+// Stock rounds take a poll interval each: fewer of them.
+const ROUNDS = { full: { modmesh: 20, stock: 10 }, quick: { modmesh: 2, stock: 2 } };
+// How often a stock host looks for a new build: the interval MF-NODE-FACTS.md's revalidate()
+// loop used.
+const STOCK_POLL_INTERVAL_MS = 1000;
+// Two builds with different bytes, released alternately, so every round is a real swap.
+const BUNDLERS = ['webpack', 'rspack'];
+// A busy box starting 50 Node processes: give each room to boot.
+const START_DEADLINE_MS = 120_000;
+const SWAP_DEADLINE_MS = 30_000;
+
 export async function run({ quick, log }) {
-  const hostCounts = quick ? [1, 2] : [1, 10, 50];
-  const rounds = quick ? 2 : 20;
+  const hostCounts = quick ? HOST_COUNTS.quick : HOST_COUNTS.full;
+  const rounds = quick ? ROUNDS.quick : ROUNDS.full;
   const dir = workDir('swap');
-  const registry = await startRegistryWithAuth(dir);
-  // Two builds with different bytes (webpack and rspack), published alternately as new
-  // versions, so every round is a real swap to a release the hosts have not seen.
   const privateKeyPem = authKey();
-  const builds = ['webpack', 'rspack'].map((bundler) => {
+  const systems = { modmesh: await createModmeshSystem(dir, privateKeyPem), stock: await createStockSystem(dir, privateKeyPem) };
+
+  const latency = {};
+  const stockLoad = {};
+  for (const count of hostCounts) {
+    const hosts = `${count} host${count === 1 ? '' : 's'}`;
+    latency[count] = {};
+    for (const [name, system] of Object.entries(systems)) {
+      const result = await measureSwaps(system, count, rounds[name], (message) => log(`${name}, ${hosts}: ${message}`));
+      latency[count][`${name}, ${hosts}`] = result.latency;
+      if (name === 'stock') stockLoad[`stock, ${hosts}`] = result.loadMs;
+    }
+  }
+  await Promise.all(Object.values(systems).map((system) => system.stop()));
+
+  const largest = Math.max(...hostCounts);
+  return {
+    metrics: [
+      ...hostCounts.map((count) => {
+        const [modmesh, stock] = Object.keys(latency[count]);
+        return {
+          name: `new release to the last of ${count} host${count === 1 ? '' : 's'} serving it`,
+          unit: 'ms',
+          variants: latency[count],
+          ratio: [modmesh, stock],
+          ...(count === largest && { aim: { on: modmesh, stat: 'p99', max: 250, text: `modmesh p99 < 250 ms (${largest} hosts)` } }),
+        };
+      }),
+      { name: 'stock: poll saw the new build to serving it (slowest host per round)', unit: 'ms', variants: stockLoad },
+    ],
+    notes: [
+      'modmesh: each round publishes a new version (webpack and rspack builds alternately, so bytes differ) and moves stable with compare-and-swap; the registry pushes the move to the hosts. Timed from just before the tag move.',
+      `stock: each round deploys the other build (chunks first, then remoteEntry.js by an atomic rename, stamped so every release has its own bytes) at a random point of the hosts' ${STOCK_POLL_INTERVAL_MS} ms poll cycle; timed from the rename. "poll saw the new build to serving it" is the loading alone; the rest is the wait for the next poll.`,
+      'stock: revalidate() from @module-federation/node/utils reported the change, then loadRemote() failed (`__webpack_modules__[moduleId] is not a function`) and later polls saw no remote at all: the host kept serving the old build (AUTH_RELOAD_MODE=revalidate in hosts/stock/src/bootstrap.js reproduces it). Only registerRemotes({ force: true }) + loadRemote() swaps.',
+      'the systems run one after the other for each host count, never at the same time; timestamps are the hosts’ own log lines, on the same clock as the release.',
+    ],
+  };
+}
+
+// --- internal ---
+
+// Starts `count` hosts of one system, waits until all run the current release, then releases
+// `rounds` times; returns per round the latency to the last host's swap and, where the hosts
+// log it, the slowest host's load time.
+async function measureSwaps(system, count, rounds, log) {
+  const hosts = [];
+  try {
+    for (let index = 0; index < count; index++) hosts.push(await system.startHost(`${count}-${index}`));
+    await Promise.all(hosts.map((host) => waitForLine(host, system.isRunning, START_DEADLINE_MS)));
+    log('running');
+    const latency = [];
+    const loadMs = [];
+    for (let round = 0; round < rounds; round++) {
+      const { visibleAt, isSwap } = await system.release();
+      const swapped = await Promise.all(hosts.map((host) => waitForLine(host, isSwap, SWAP_DEADLINE_MS)));
+      latency.push(Math.max(...swapped.map((line) => Date.parse(line.time) - visibleAt)));
+      if (swapped.every((line) => typeof line.loadMs === 'number')) loadMs.push(Math.max(...swapped.map((line) => line.loadMs)));
+    }
+    log(`${rounds} rounds, last ${latency.at(-1)} ms`);
+    return { latency, loadMs };
+  } finally {
+    await Promise.all(hosts.map((host) => host.stop()));
+  }
+}
+
+async function createModmeshSystem(dir, privateKeyPem) {
+  const registry = await startRegistryWithAuth(dir);
+  const builds = BUNDLERS.map((bundler) => {
     const outDir = path.join(dir, `build-${bundler}`);
     buildAuth({ outDir, privateKeyPem, bundler });
     return outDir;
   });
   registry.publish(builds[0], '1.0.0', 'stable');
   let current = '1.0.0';
-  let versionCounter = 0;
-
-  const variants = {};
-  for (const count of hostCounts) {
-    const hosts = [];
-    for (let index = 0; index < count; index++) {
-      hosts.push(
-        await startProcess(userServiceScript, {
-          env: {
-            PORT: '0',
-            MODMESH_REGISTRY: registry.url,
-            MODMESH_TRUST_AUTH: registry.publicKey,
-            MODMESH_CACHE_DIR: path.join(dir, `cache-${count}-${index}`),
-            // A busy box starting 50 Node processes: give each room to boot.
-            AUTH_DEADLINE_MS: '20000',
-          },
-          deadlineMs: 120_000,
-        }),
-      );
-    }
-    await Promise.all(hosts.map((host) => waitForLine(host, (line) => line.msg === `auth: running ${current}`, 120_000)));
-    log(`${count} host(s) running ${current}`);
-
-    const samples = [];
-    for (let round = 0; round < rounds; round++) {
-      versionCounter += 1;
-      const version = `1.1.${versionCounter}`;
-      registry.publish(builds[versionCounter % 2], version);
-      const movedAt = Date.now();
-      await moveStable(registry, current, version);
-      const swapped = await Promise.all(
-        hosts.map((host) => waitForLine(host, (line) => line.to === version && typeof line.msg === 'string' && line.msg.includes('swapped'), 30_000)),
-      );
-      samples.push(Math.max(...swapped.map((line) => Date.parse(line.time) - movedAt)));
-      current = version;
-    }
-    variants[`${count} host${count === 1 ? '' : 's'}`] = samples;
-    await Promise.all(hosts.map((host) => host.stop()));
-  }
-  await registry.stop();
-  const largest = `${Math.max(...hostCounts)} hosts`;
+  let released = 0;
   return {
-    metrics: [
-      {
-        name: 'tag move to the last host serving the new release',
-        unit: 'ms',
-        variants,
-        aim: { on: largest, stat: 'p99', max: 250, text: `p99 < 250 ms (${largest})` },
-      },
-    ],
-    notes: [
-      'stock Module Federation has no push: its revalidate() loop at a 1 s interval adds 500 ms on average and up to 1 s per swap before any loading, and on this machine it reported changes without serving them (MF-NODE-FACTS.md); its figure is not measured here yet.',
-      'each round publishes a new version (alternating webpack and rspack builds, so bytes differ) and moves stable with compare-and-swap; timestamps are the hosts’ own log lines, on the same clock.',
-    ],
+    startHost: (id) =>
+      startProcess(userServiceScript, {
+        env: {
+          PORT: '0',
+          MODMESH_REGISTRY: registry.url,
+          MODMESH_TRUST_AUTH: registry.publicKey,
+          MODMESH_CACHE_DIR: path.join(dir, `cache-${id}`),
+          AUTH_DEADLINE_MS: '20000',
+        },
+        deadlineMs: START_DEADLINE_MS,
+      }),
+    isRunning: (line) => line.msg === `auth: running ${current}`,
+    async release() {
+      released += 1;
+      const version = `1.1.${released}`;
+      registry.publish(builds[released % 2], version);
+      const visibleAt = Date.now();
+      await moveStable(registry, current, version);
+      current = version;
+      return { visibleAt, isSwap: (line) => line.to === version && typeof line.msg === 'string' && line.msg.includes('swapped') };
+    },
+    stop: () => registry.stop(),
   };
 }
 
-// --- internal ---
+async function createStockSystem(dir, privateKeyPem) {
+  const builds = BUNDLERS.map((bundler) => {
+    const outDir = path.join(dir, `stock-build-${bundler}`);
+    buildStockAuth({ outDir, privateKeyPem, bundler });
+    return outDir;
+  });
+  const servedDir = path.join(dir, 'stock-served');
+  // The hosts' working directory, empty: the stock loader looks there for chunk files first.
+  const cwd = path.join(dir, 'stock-cwd');
+  mkdirSync(servedDir);
+  mkdirSync(cwd);
+  let current = deployStockBuild({ buildDir: builds[0], servedDir, label: '1.0.0' }).build;
+  const server = await startProcess(path.join(root, 'bench/hosts/static-server.mjs'), { args: [servedDir] });
+  const script = ensureStockHost();
+  let released = 0;
+  return {
+    startHost: () =>
+      startProcess(script, {
+        cwd,
+        env: { PORT: '0', AUTH_REMOTE_URL: `${server.url}/remoteEntry.js`, AUTH_RELOAD_INTERVAL_MS: String(STOCK_POLL_INTERVAL_MS) },
+        deadlineMs: START_DEADLINE_MS,
+      }),
+    isRunning: (line) => line.msg === 'watching' && line.build === current,
+    async release() {
+      // A deploy lands anywhere in the hosts' poll cycle, not right after the last swap's poll.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * STOCK_POLL_INTERVAL_MS));
+      released += 1;
+      const { build, visibleAt } = deployStockBuild({ buildDir: builds[released % 2], servedDir, label: `1.1.${released}` });
+      current = build;
+      return { visibleAt, isSwap: (line) => line.msg === 'swapped' && line.to === build };
+    },
+    stop: () => server.stop(),
+  };
+}
 
 async function moveStable(registry, expect, version) {
   const response = await fetch(`${registry.url}/v1/remotes/auth/tags/stable`, {

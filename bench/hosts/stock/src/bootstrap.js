@@ -4,6 +4,12 @@
 // answers are those of examples/user-service/src/app.ts, so only the loading differs.
 //   AUTH_REMOTE_URL  the remote's remoteEntry.js (required)
 //   PORT (default 3000; 0 = ephemeral), HOST (default 127.0.0.1)
+//   AUTH_RELOAD_INTERVAL_MS  opt-in, for the benchmarks: poll the remote for a new build this
+//     often and swap to it (unset: the remote is loaded once, as before)
+//   AUTH_RELOAD_MODE  how a new build is picked up, with AUTH_RELOAD_INTERVAL_MS:
+//     force (default)  remoteEntry.js changed -> registerRemotes({ force: true }) + loadRemote()
+//     revalidate       revalidate() from @module-federation/node/utils, then loadRemote()
+import { createHash } from 'node:crypto';
 import { loadRemote, registerRemotes } from '@module-federation/enhanced/runtime';
 import express from 'express';
 // Imported so that this host provides the shared singleton, as the modmesh host does: a host
@@ -23,6 +29,8 @@ registerRemotes([{ name: 'auth', entry: remoteEntryUrl }]);
 const validator = createValidatorLoader();
 // Loaded at start, as the modmesh host does, so that the first request does not pay for it.
 validator.get().catch((error) => log('warn', 'auth/tokenValidator not loaded yet', { error: error.message }));
+const reloadIntervalMs = Number(process.env.AUTH_RELOAD_INTERVAL_MS ?? 0);
+if (reloadIntervalMs > 0) startReloadLoop(reloadIntervalMs, process.env.AUTH_RELOAD_MODE ?? 'force');
 
 const app = express();
 app.disable('x-powered-by');
@@ -86,22 +94,98 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 function createValidatorLoader() {
   let pending;
   let loaded = false;
+  async function load() {
+    const module = await loadRemote('auth/tokenValidator');
+    if (typeof module?.validateJwtToken !== 'function') throw new Error('the remote exports no validateJwtToken function');
+    loaded = true;
+    return module;
+  }
   return {
     get() {
       if (!pending) {
-        pending = loadRemote('auth/tokenValidator').then(function check(module) {
-          if (typeof module?.validateJwtToken !== 'function') throw new Error('the remote exports no validateJwtToken function');
-          loaded = true;
-          return module;
-        });
+        pending = load();
         pending.catch(function forget() {
           pending = undefined;
         });
       }
       return pending;
     },
+    // Loads again and only then replaces the module requests get: until the new release is
+    // loaded, requests keep the old one; a failed reload leaves it in place.
+    async reload() {
+      const module = await load();
+      pending = Promise.resolve(module);
+      return module;
+    },
     loaded: () => loaded,
   };
+}
+
+// The benchmarks' reload loop (AUTH_RELOAD_INTERVAL_MS). Stock Module Federation has no push:
+// a host learns of a new build only by polling for it. Logs "watching" with the build it runs
+// once it polls, and "swapped" with the new build the moment requests get the new module; a
+// build is named by the first 12 hex digits of its remoteEntry.js' SHA-256.
+function startReloadLoop(intervalMs, mode) {
+  if (mode !== 'force' && mode !== 'revalidate') {
+    log('error', `AUTH_RELOAD_MODE must be force or revalidate, not "${mode}"`);
+    process.exit(1);
+  }
+  const swapTo = mode === 'force' ? swapByForce : swapByRevalidate;
+  let running;
+  let revalidate;
+  setTimeout(async function poll() {
+    try {
+      if (running === undefined) {
+        await validator.get();
+        if (mode === 'revalidate') ({ revalidate } = await import('@module-federation/node/utils'));
+        running = await entryHash();
+        // revalidate() records the hash it compares with on its first call.
+        if (revalidate) await revalidate();
+        log('info', 'watching', { build: running, mode, intervalMs });
+      } else {
+        await swapTo();
+      }
+    } catch (error) {
+      log('warn', 'reload failed', { error: error.message });
+    }
+    setTimeout(poll, intervalMs);
+  }, intervalMs);
+
+  // What MF-NODE-FACTS.md found to swap: re-register the remote, overriding the old
+  // registration, and load the exposed module again.
+  async function swapByForce() {
+    const build = await entryHash();
+    if (build === running) return;
+    const startedAt = performance.now();
+    registerRemotes([{ name: 'auth', entry: remoteEntryUrl }], { force: true });
+    await validator.reload();
+    log('info', 'swapped', { from: running, to: build, mode, loadMs: performance.now() - startedAt });
+    running = build;
+  }
+
+  // @module-federation/node's own reload path: revalidate() hashes every known remote entry and,
+  // on a change, clears the federation caches; then the module is loaded again.
+  async function swapByRevalidate() {
+    const old = await validator.get();
+    if (!(await revalidate())) return;
+    const build = await entryHash();
+    log('info', 'revalidate reported a change', { from: running, build });
+    const startedAt = performance.now();
+    const module = await validator.reload();
+    if (module === old) {
+      log('warn', 'revalidate: loadRemote returned the old module', { build: running });
+      return;
+    }
+    log('info', 'swapped', { from: running, to: build, mode, loadMs: performance.now() - startedAt });
+    running = build;
+  }
+}
+
+async function entryHash() {
+  const response = await fetch(remoteEntryUrl);
+  const body = await response.arrayBuffer();
+  if (!response.ok) throw new Error(`${remoteEntryUrl}: HTTP ${response.status}`);
+  return createHash('sha256').update(new Uint8Array(body)).digest('hex').slice(0, 12);
 }
 
 function sendError(res, status, code, message) {
