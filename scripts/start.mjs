@@ -1,11 +1,14 @@
 // `npm start`: builds the example system and runs it on this machine, in development mode:
-// the registry, dev publisher keys and token (made once, under .modmesh/dev), the auth
-// service's container published as auth@1.0.0 and tagged stable, and the two services.
-//   REGISTRY_PORT (4000), AUTH_SERVICE_PORT (3001), USER_SERVICE_PORT (3000), HOST (127.0.0.1)
+// the registry (with its dashboard), dev publisher keys and tokens (made once, under
+// .modmesh/dev), the auth service's Node and browser containers published as one release
+// tagged stable, the user service's browser container likewise, the two services, and the web
+// shell that composes the browser modules.
+//   REGISTRY_PORT (4000), AUTH_SERVICE_PORT (3001), USER_SERVICE_PORT (3000), SHELL_PORT (8080),
+//   HOST (127.0.0.1)
 // Ctrl-C stops every process it started.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,20 +17,33 @@ const host = process.env.HOST ?? '127.0.0.1';
 const registryPort = process.env.REGISTRY_PORT ?? '4000';
 const authPort = process.env.AUTH_SERVICE_PORT ?? '3001';
 const userPort = process.env.USER_SERVICE_PORT ?? '3000';
+const shellPort = process.env.SHELL_PORT ?? '8080';
 const devEnv = { ...process.env, NODE_ENV: 'development', HOST: host };
 
 // Fastify's per-request lines: the registry answers hosts' reports and event streams all the time.
 const QUIET = /^(incoming request|request completed|Server listening at)/;
-const COLORS = { registry: 33, 'auth-service': 35, 'user-service': 36 };
+const COLORS = { registry: 33, 'auth-service': 35, 'user-service': 36, 'web-shell': 32 };
 const DEV_DIR = path.join(root, '.modmesh/dev');
 const DATA_DIR = path.join(root, '.modmesh/registry');
-const REMOTE_DIR = path.join(root, 'examples/auth-service/dist/remote');
+// What each remote publishes: one directory per release, a container per target inside.
+const RELEASE_DIRS = {
+  auth: path.join(root, 'examples/auth-service/dist/release'),
+  user: path.join(root, 'examples/user-service/dist/release'),
+};
 const CLI = path.join(root, 'packages/cli/bin/modmesh.js');
 const LEVEL_COLORS = { warn: 33, error: 31 };
 const color = (code, text) => (process.stdout.isTTY ? `\x1b[${code}m${text}\x1b[0m` : text);
 
 step('Building', () => run('npm', ['run', 'build', '--silent']));
-step('Building the auth service container', () => run('npm', ['run', 'build:remote', '--silent', '-w', '@modmesh-example/auth-service']));
+step(
+  'Building the auth service containers (Node and browser)',
+  () =>
+    run('npm', ['run', 'build:remote', '--silent', '-w', '@modmesh-example/auth-service'], { AUTH_REMOTE_DIR: path.join(RELEASE_DIRS.auth, 'node') }) ||
+    run('npm', ['run', 'build:web', '--silent', '-w', '@modmesh-example/auth-service'], { AUTH_WEB_DIR: path.join(RELEASE_DIRS.auth, 'web') }),
+);
+step('Building the user service container (browser)', () =>
+  run('npm', ['run', 'build:web', '--silent', '-w', '@modmesh-example/user-service'], { USER_WEB_DIR: path.join(RELEASE_DIRS.user, 'web') }),
+);
 
 const children = [];
 let stopping = false;
@@ -51,24 +67,34 @@ const registry = await startService('registry', 'packages/cli/bin/modmesh.js', {
   DATA_DIR,
 ]);
 const cliEnv = { MODMESH_REGISTRY: registry.url, MODMESH_TOKEN: readFileSync(path.join(DATA_DIR, 'admin-token'), 'utf8').trim() };
-const publicKey = await ensureDevPublisher(cliEnv);
-const version = await publishAuthBuild(cliEnv);
+const keys = { auth: await ensureDevPublisher('auth', cliEnv), user: await ensureDevPublisher('user', cliEnv) };
+const versions = { auth: await publishBuild('auth', cliEnv), user: await publishBuild('user', cliEnv) };
 
 const auth = await startService('auth-service', 'examples/auth-service/dist/server/main.js', { PORT: authPort });
 const authUrl = auth.url;
 const user = await startService('user-service', 'examples/user-service/dist/main.js', {
   PORT: userPort,
   MODMESH_REGISTRY: registry.url,
-  MODMESH_TRUST_AUTH: publicKey,
+  MODMESH_TRUST_AUTH: keys.auth,
   MODMESH_CACHE_DIR: path.join(root, '.modmesh/cache/user-service'),
+});
+const shell = await startService('web-shell', 'examples/web-shell/dist/server/main.js', {
+  SHELL_PORT: shellPort,
+  MODMESH_REGISTRY: registry.url,
+  MODMESH_TRUST_AUTH: keys.auth,
+  MODMESH_TRUST_USER: keys.user,
+  AUTH_URL: authUrl,
+  USER_URL: user.url,
 });
 
 console.log(`
   modmesh example system is running
 
-  Registry       ${registry.url}   (auth@${version} is tagged stable; admin token in .modmesh/registry/admin-token)
-  Auth Service   ${authUrl}
-  User Service   ${user.url}   (runs auth/tokenValidator from the registry, verified)
+  Web shell      ${shell.url}   (open it: sign in as alice / wonderland)
+  Dashboard      ${registry.url}/   (sign in with the admin token in .modmesh/registry/admin-token)
+  Registry       ${registry.url}   (auth@${versions.auth} and user@${versions.user} are tagged stable)
+  Auth Service   ${authUrl}   (exposes LoginForm to browsers, tokenValidator to hosts)
+  User Service   ${user.url}   (runs auth/tokenValidator from the registry, verified; exposes ProfileCard)
 
   Log in as alice, then call /profile with the token:
 
@@ -94,47 +120,47 @@ function step(title, action) {
   }
 }
 
-function run(command, args) {
-  return spawnSync(command, args, { cwd: root, stdio: 'inherit', env: devEnv }).status;
+function run(command, args, env = {}) {
+  return spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...devEnv, ...env } }).status;
 }
 
-// The dev publisher: a key pair registered for the auth remote, and a publish token scoped to
-// it, made once and kept under .modmesh/dev. Returns the public key the user service trusts.
-async function ensureDevPublisher(env) {
+// The dev publisher of a remote: a key pair registered for it, and a publish token scoped to
+// it, made once and kept under .modmesh/dev. Returns the public key hosts and pages trust.
+async function ensureDevPublisher(remote, env) {
   mkdirSync(DEV_DIR, { recursive: true, mode: 0o700 });
-  const keyFile = path.join(DEV_DIR, 'auth.key');
-  if (!existsSync(keyFile)) cli(['keys', 'generate', '--out', DEV_DIR, '--name', 'auth'], env);
-  cli(['trust', 'add', 'auth', path.join(DEV_DIR, 'auth.pub'), '--label', 'npm start dev key'], env);
-  const tokenFile = path.join(DEV_DIR, 'auth.token');
+  const keyFile = path.join(DEV_DIR, `${remote}.key`);
+  if (!existsSync(keyFile)) cli(['keys', 'generate', '--out', DEV_DIR, '--name', remote], env);
+  cli(['trust', 'add', remote, path.join(DEV_DIR, `${remote}.pub`), '--label', 'npm start dev key'], env);
+  const tokenFile = path.join(DEV_DIR, `${remote}.token`);
   if (!existsSync(tokenFile)) {
-    const { token } = JSON.parse(cli(['token', 'create', '--remote', 'auth', '--label', 'npm start', '--json'], env));
+    const { token } = JSON.parse(cli(['token', 'create', '--remote', remote, '--label', 'npm start', '--json'], env));
     writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
   }
-  return readFileSync(path.join(DEV_DIR, 'auth.pub'), 'utf8').trim();
+  return readFileSync(path.join(DEV_DIR, `${remote}.pub`), 'utf8').trim();
 }
 
-// Publishes the auth build as auth@1.0.0 tagged stable; when that version already holds other
-// bytes (the code changed since), as the next patch version. The same bytes are not republished.
-async function publishAuthBuild(env) {
+// Publishes a remote's release directory as 1.0.0 tagged stable; when that version already
+// holds other bytes (the code changed since), as the next patch version. The same bytes are not
+// republished.
+async function publishBuild(remote, env) {
+  const dir = RELEASE_DIRS[remote];
   const local = new Map(
-    readdirSync(REMOTE_DIR)
-      .filter((file) => statSync(path.join(REMOTE_DIR, file)).isFile())
-      .map((file) => [
-        file,
-        createHash('sha256')
-          .update(readFileSync(path.join(REMOTE_DIR, file)))
-          .digest('hex'),
-      ]),
+    listFiles(dir).map((file) => [
+      file,
+      createHash('sha256')
+        .update(readFileSync(path.join(dir, file)))
+        .digest('hex'),
+    ]),
   );
-  const remote = await fetch(`${env.MODMESH_REGISTRY}/v1/remotes/auth`).then((response) => response.json());
-  const versions = (remote.versions ?? []).map((entry) => entry.version);
+  const known = await fetch(`${env.MODMESH_REGISTRY}/v1/remotes/${remote}`).then((response) => response.json());
+  const versions = (known.versions ?? []).map((entry) => entry.version);
   for (const version of versions) {
-    const { manifest } = await fetch(`${env.MODMESH_REGISTRY}/v1/remotes/auth/releases/${version}`).then((response) => response.json());
+    const { manifest } = await fetch(`${env.MODMESH_REGISTRY}/v1/remotes/${remote}/releases/${version}`).then((response) => response.json());
     const same = manifest.files.length === local.size && manifest.files.every((file) => local.get(file.path) === file.sha256);
     if (same) {
-      const stable = (remote.tags ?? []).find((tag) => tag.tag === 'stable')?.version ?? null;
-      if (stable !== version) cli(['tag', 'set', 'auth', 'stable', version, '--reason', 'npm start'], env);
-      console.log(color(2, `> auth@${version} already holds this build`));
+      const stable = (known.tags ?? []).find((tag) => tag.tag === 'stable')?.version ?? null;
+      if (stable !== version) cli(['tag', 'set', remote, 'stable', version, '--reason', 'npm start'], env);
+      console.log(color(2, `> ${remote}@${version} already holds this build`));
       return version;
     }
   }
@@ -143,12 +169,21 @@ async function publishAuthBuild(env) {
     .sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2])
     .at(-1);
   const version = latest ? `${latest[0]}.${latest[1]}.${latest[2] + 1}` : '1.0.0';
-  const token = readFileSync(path.join(DEV_DIR, 'auth.token'), 'utf8').trim();
-  cli(['publish', REMOTE_DIR, '--name', 'auth', '--version', version, '--tag', 'stable', '--key', path.join(DEV_DIR, 'auth.key'), '--reason', 'npm start'], {
+  const token = readFileSync(path.join(DEV_DIR, `${remote}.token`), 'utf8').trim();
+  cli(['publish', dir, '--name', remote, '--version', version, '--tag', 'stable', '--key', path.join(DEV_DIR, `${remote}.key`), '--reason', 'npm start'], {
     ...env,
     MODMESH_TOKEN: token,
   });
   return version;
+}
+
+// Every regular file under dir, as forward-slash paths relative to it.
+function listFiles(dir, prefix = '') {
+  return readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((entry) => {
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) return listFiles(dir, relative);
+    return entry.isFile() ? [relative] : [];
+  });
 }
 
 function cli(args, env) {

@@ -5,6 +5,7 @@ import jwt from 'jsonwebtoken';
 import { AuthError } from './errors.js';
 import type { SigningKey } from './keys.js';
 import type { Logger } from './log.js';
+import { createLoginLimiter, type LoginLimitOptions } from './login-limit.js';
 import { authenticate } from './users.js';
 
 export interface AuthServiceOptions {
@@ -16,6 +17,8 @@ export interface AuthServiceOptions {
   /** The built Module Federation container (`remoteEntry.js`, chunks, `mf-manifest.json`). */
   remoteDir: string;
   log: Logger;
+  /** Failed logins allowed per username and per client address; false turns the limit off. @default DEFAULT_LOGIN_LIMITS */
+  loginLimits?: LoginLimitOptions | false;
 }
 
 /** Written by the remote build beside the container: what its validator trusts. */
@@ -42,6 +45,7 @@ const MUTABLE_CONTAINER_FILES = new Set(['remoteEntry.js', 'mf-manifest.json', '
 export function createAuthServiceApp(options: AuthServiceOptions): express.Express {
   checkBuildTrustsKey(options);
   const ttl = options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
+  const loginLimiter = options.loginLimits === false ? undefined : createLoginLimiter(options.loginLimits);
   const app = express();
   app.disable('x-powered-by');
 
@@ -68,8 +72,19 @@ export function createAuthServiceApp(options: AuthServiceOptions): express.Expre
     if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) {
       return sendError(res, 400, 'AUTH_BAD_REQUEST', 'Send JSON {"username": "...", "password": "..."}');
     }
+    // Before the password is hashed: a flood of guesses costs no scrypt work.
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const wait = loginLimiter?.retryAfter(username, address) ?? 0;
+    if (wait > 0) {
+      res.setHeader('retry-after', String(wait));
+      return sendError(res, 429, 'AUTH_RATE_LIMITED', `Too many failed logins for this username or from this address; retry in ${wait} s`);
+    }
     const user = authenticate(username, password);
-    if (!user) return sendError(res, 401, 'AUTH_INVALID_CREDENTIALS', 'Wrong username or password');
+    if (!user) {
+      loginLimiter?.failed(username, address);
+      return sendError(res, 401, 'AUTH_INVALID_CREDENTIALS', 'Wrong username or password');
+    }
+    loginLimiter?.succeeded(username);
     const { sub, ...claims } = user;
     const token = jwt.sign(claims, options.signingKey.privateKey, {
       algorithm: 'ES256',

@@ -7,7 +7,8 @@ export interface TokenValidatorModule {
   validateJwtToken(token: string): ValidationResult | Promise<ValidationResult>;
 }
 
-export type ValidationResult = { isValid: true; user: AuthenticatedUser } | { isValid: false; error: string };
+/** `code` (TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID...) comes from validators that give one. */
+export type ValidationResult = { isValid: true; user: AuthenticatedUser } | { isValid: false; error: string; code?: string };
 
 export interface AuthenticatedUser {
   sub: string;
@@ -69,7 +70,7 @@ export function createUserServiceApp(options: UserServiceAppOptions): express.Ex
     }
 
     const result = await validator.validateJwtToken(token);
-    if (!result.isValid) return sendError(res, 403, 'AUTH_TOKEN_INVALID', `Invalid token: ${result.error}`);
+    if (!result.isValid) return sendError(res, 403, 'AUTH_TOKEN_INVALID', `Invalid token: ${result.error}`, result.code ? { reason: result.code } : undefined);
     res.locals.user = result.user;
     next();
   });
@@ -92,6 +93,6 @@ export function createUserServiceApp(options: UserServiceAppOptions): express.Ex
 
 // --- internal ---
 
-function sendError(res: Response, status: number, code: string, message: string): void {
-  res.status(status).json({ error: { code, message } });
+function sendError(res: Response, status: number, code: string, message: string, extra?: Record<string, unknown>): void {
+  res.status(status).json({ error: { code, message, ...extra } });
 }

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { ModmeshError } from '@modmesh/manifest';
 import { createMesh, jsonLogger } from '@modmesh/runtime';
 import type { TokenValidatorModule } from './app.js';
+import { answerClientErrors } from './client-errors.js';
 
 const require = createRequire(import.meta.url);
 const log = jsonLogger('user-service');
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
     log('error', 'cannot listen', { error: error.message });
     process.exit(1);
   });
+  answerClientErrors(server);
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

@@ -24,6 +24,7 @@ export interface RegistryClient {
 const BODILESS_STATUS_CODES: Partial<Record<number, ErrorCode>> = {
   401: 'MODMESH_AUTH_REQUIRED',
   403: 'MODMESH_FORBIDDEN',
+  429: 'MODMESH_RATE_LIMITED',
 };
 
 /**

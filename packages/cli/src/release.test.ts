@@ -51,6 +51,31 @@ describe('buildReleaseManifest', () => {
   });
 });
 
+describe('a release holding a Node and a browser container', () => {
+  it('reads one container per target directory, each with its files under its own prefix', async () => {
+    const mf = JSON.parse(readFileSync(path.join(remoteDir, 'mf-manifest.json'), 'utf8'));
+    const dir = tempDir({
+      'node/mf-manifest.json': JSON.stringify(mf),
+      'node/remoteEntry.js': '// node entry',
+      'web/mf-manifest.json': JSON.stringify({ ...mf, exposes: [{ path: './LoginForm', assets: { js: { sync: ['ui.js'], async: [] } } }] }),
+      'web/remoteEntry.js': '// web entry',
+      'web/ui.js': '// ui',
+    });
+    const manifest = await buildReleaseManifest({ dir, name: 'auth', version: '1.1.0', target: 'node', bundler: 'webpack', cwd: repoRoot });
+    expect(manifest.containers).toEqual([
+      expect.objectContaining({ target: 'node', entry: 'node/remoteEntry.js' }),
+      expect.objectContaining({ target: 'web', entry: 'web/remoteEntry.js', exposes: [{ name: './LoginForm', files: ['web/ui.js'] }] }),
+    ]);
+    expect(manifest.files.map((file) => file.path)).toEqual([
+      'node/mf-manifest.json',
+      'node/remoteEntry.js',
+      'web/mf-manifest.json',
+      'web/remoteEntry.js',
+      'web/ui.js',
+    ]);
+  });
+});
+
 describe('listFiles', () => {
   it('lists regular files as sorted relative paths with forward slashes', async () => {
     const dir = tempDir({ 'b.js': '', 'chunks/z.js': '', 'chunks/a/deep.js': '', 'A.js': '' });

@@ -29,6 +29,9 @@ export interface ReleaseInput {
 // `git rev-parse` answers at once or something is wrong with git; never hold a publish on it.
 const GIT_TIMEOUT_MS = 5000;
 const MF_MANIFEST = 'mf-manifest.json';
+const MF_HINT = 'Build the remote with @module-federation/enhanced and `manifest: true`, and publish the directory that holds mf-manifest.json.';
+// Where each kind of container lives in a release that holds more than one.
+const TARGETS: readonly ContainerInfo['target'][] = ['node', 'web'];
 
 /**
  * The (unsigned) release manifest of a build directory: every regular file with its size and
@@ -41,7 +44,7 @@ export async function buildReleaseManifest(input: ReleaseInput): Promise<Release
   const files = await listFiles(dir);
   const entries: FileEntry[] = [];
   for (const file of files) entries.push({ path: file, ...(await hashFile(path.join(dir, file))) });
-  const container = containersFromMfManifest(await readMfManifest(dir, files), input.target);
+  const containers = await containersOf(dir, files, input.target);
   const gitCommit = await gitHead(dir);
   const build: BuildInfo = {
     bundler: input.bundler,
@@ -49,7 +52,7 @@ export async function buildReleaseManifest(input: ReleaseInput): Promise<Release
     ...(gitCommit && { gitCommit }),
     createdAt: new Date().toISOString(),
   };
-  return { schema: MANIFEST_SCHEMA, name: input.name, version: input.version, files: entries, containers: [container], build };
+  return { schema: MANIFEST_SCHEMA, name: input.name, version: input.version, files: entries, containers, build };
 }
 
 /** The relative paths (forward slashes, sorted) of every regular file under `dir`. */
@@ -95,13 +98,24 @@ async function hashFile(file: string): Promise<{ size: number; sha256: string }>
   return { size, sha256: hash.digest('hex') };
 }
 
-async function readMfManifest(dir: string, files: string[]): Promise<unknown> {
-  const hint = 'Build the remote with @module-federation/enhanced and `manifest: true`, and publish the directory that holds mf-manifest.json.';
-  if (!files.includes(MF_MANIFEST)) throw new ModmeshError('MODMESH_REMOTE_MANIFEST_INVALID', `${dir} has no ${MF_MANIFEST}`, { hint });
+// One container in the directory itself (of `target`), or one per target directory: `node/`
+// and `web/` each holding a container, published together as one release.
+async function containersOf(dir: string, files: string[], target: ContainerInfo['target']): Promise<ContainerInfo[]> {
+  if (files.includes(MF_MANIFEST)) return [containersFromMfManifest(await readMfManifest(dir, MF_MANIFEST), target)];
+  const containers: ContainerInfo[] = [];
+  for (const each of TARGETS) {
+    const file = `${each}/${MF_MANIFEST}`;
+    if (files.includes(file)) containers.push(containersFromMfManifest(await readMfManifest(dir, file), each, each));
+  }
+  if (containers.length > 0) return containers;
+  throw new ModmeshError('MODMESH_REMOTE_MANIFEST_INVALID', `${dir} has no ${MF_MANIFEST}, nor node/${MF_MANIFEST} or web/${MF_MANIFEST}`, { hint: MF_HINT });
+}
+
+async function readMfManifest(dir: string, file: string): Promise<unknown> {
   try {
-    return JSON.parse(await readFile(path.join(dir, MF_MANIFEST), 'utf8'));
+    return JSON.parse(await readFile(path.join(dir, file), 'utf8'));
   } catch (cause) {
-    throw new ModmeshError('MODMESH_REMOTE_MANIFEST_INVALID', `${path.join(dir, MF_MANIFEST)} is not valid JSON`, { hint, cause, file: MF_MANIFEST });
+    throw new ModmeshError('MODMESH_REMOTE_MANIFEST_INVALID', `${path.join(dir, file)} is not valid JSON`, { hint: MF_HINT, cause, file });
   }
 }
 

@@ -43,6 +43,11 @@ export const ERROR_CATALOGUE = {
     description: "A remote's code asked to load a file that is not part of the set of files that was fetched and checked for it; it was refused.",
     hint: "The remote's manifest does not list every file its entry loads; rebuild and republish the remote.",
   },
+  MODMESH_SRI_UNSUPPORTED: {
+    description:
+      "A browser container did not hand itself to the modmesh runtime when it ran: it was built without @modmesh/build's ModmeshWebPlugin, so its chunks would load without Subresource Integrity. It was not used.",
+    hint: "Add new ModmeshWebPlugin({ name, buildId }) to the remote's webpack config beside ModuleFederationPlugin, rebuild and republish.",
+  },
   MODMESH_EXPOSE_NOT_FOUND: {
     description: 'A remote does not expose the module that was asked for.',
     hint: 'Check the module name against the remote\'s exposes (for example "auth/tokenValidator").',
@@ -181,6 +186,11 @@ export const ERROR_CATALOGUE = {
   MODMESH_NO_PREVIOUS_TARGET: {
     description: 'A rollback was asked for a tag that has no earlier target to go back to.',
     hint: 'Move the tag explicitly with `modmesh tag set`.',
+  },
+  MODMESH_RATE_LIMITED: {
+    description:
+      'A client made more requests of one kind than the registry allows per minute (writes per publish token, or requests with unknown tokens per client address); the refused request did nothing.',
+    hint: "Retry after the number of seconds in the Retry-After header. If this is legitimate traffic, raise the registry's budget (`modmesh registry start --rate-limit-...`).",
   },
   MODMESH_RANGE_UNSATISFIED: {
     description: 'No published version of the remote satisfies the requested range.',

@@ -1,14 +1,16 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { canonicalJson, formatPublicKey, keyIdOf, ModmeshError, parsePublicKey, verifyRelease } from '@modmesh/manifest';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import semver from 'semver';
 import { type Authenticator, createAuthenticator, type Principal } from './auth.js';
 import { createBlobCache } from './blob-cache.js';
 import { type ConsumerRegistry, createConsumerRegistry } from './consumers.js';
+import { registerDashboard } from './dashboard.js';
 import { createEventHub, type EventHub } from './events.js';
 import { toHttpError } from './http-errors.js';
 import { createMetrics, type RegistryMetrics } from './metrics.js';
+import { createRegistryLimits, type RateLimitOptions } from './rate-limit.js';
 import type { BlobStore, MetadataStore, TagMove } from './storage/types.js';
 import { checkName, checkTag, checkVersion, contentTypeOf, jsonObject, optionalString, parseSpec } from './validate.js';
 
@@ -26,6 +28,8 @@ export interface RegistryAppOptions {
   blobCacheBytes?: number;
   /** Fastify's logger: false in tests, pino options in the server. @default false */
   logger?: boolean | Record<string, unknown>;
+  /** Budgets for writes per publish token and for unknown tokens per client address (see rate-limit.ts); false turns them off. @default DEFAULT_RATE_LIMITS */
+  rateLimit?: RateLimitOptions | false;
 }
 
 export interface RegistryApp {
@@ -43,6 +47,7 @@ const DEFAULT_BLOB_CACHE_BYTES = 64 * 1024 * 1024;
 // many at a time.
 const VERIFY_CONCURRENCY = 8;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+const MAX_CACHED_FILE_LISTS = 1000;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -62,16 +67,19 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
   const metrics = createMetrics(() => hub.clients());
   const consumers = createConsumerRegistry();
   const blobCache = createBlobCache(options.blobCacheBytes ?? DEFAULT_BLOB_CACHE_BYTES);
+  const limits = createRegistryLimits(options.rateLimit);
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES });
 
   app.decorateRequest('principal', null as never);
   // Release files are streamed straight into the blob store, which counts and hashes them.
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
 
-  app.addHook('onRequest', async function identify(request) {
-    request.principal = await auth.identify(request.headers.authorization);
+  app.addHook('onRequest', async function identify(request, reply) {
+    request.principal = await limits.identify(request, reply, (authorization) => auth.identify(authorization));
+    // Before the body is read: a refused upload is never streamed to disk.
+    limits.checkWrite(request, reply);
     if (request.method === 'GET' || request.method === 'HEAD') {
-      if (request.url !== '/health' && request.url !== '/metrics') auth.requireRead(request.principal);
+      if (request.url !== '/health' && request.url !== '/metrics' && !request.routeOptions.config.publicPage) auth.requireRead(request.principal);
     }
   });
   app.addHook('onResponse', async function measure(request, reply) {
@@ -79,6 +87,14 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+  });
+  // Browsers load release files and resolve remotes from other origins (a web shell on its own
+  // port). Reads are public data, and a bearer token is not an ambient credential, so any origin
+  // may read; writes other than a consumer's report stay same-origin (the dashboard).
+  app.addHook('onSend', async function cors(request, reply) {
+    if (request.method === 'GET' || request.method === 'HEAD' || request.url.startsWith('/v1/consumers')) {
+      if (request.url.startsWith('/v1/')) reply.header('access-control-allow-origin', '*');
+    }
   });
   app.setErrorHandler(function errorHandler(error, request, reply) {
     const { status, body, internal } = toHttpError(error);
@@ -91,6 +107,7 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
 
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  registerDashboard(app);
 
   // --- reads ---
 
@@ -143,8 +160,39 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
 
   app.get('/v1/blobs/:sha256', async (request, reply) => {
     const sha256 = param(request, 'sha256');
-    const cached = blobCache.get(sha256);
-    const size = cached?.bytes.length ?? (/^[0-9a-f]{64}$/.test(sha256) ? await blobs.size(sha256) : undefined);
+    return sendBlob(reply, sha256, /^[0-9a-f]{64}$/.test(sha256) ? undefined : null);
+  });
+
+  // A release's files by their path in it: what a browser loads, because a container's chunks
+  // are found relative to its entry's URL. Same bytes and caching as /v1/blobs.
+  app.get('/v1/remotes/:name/releases/:version/files/*', async (request, reply) => {
+    const name = checkName(param(request, 'name'));
+    const version = checkVersion(param(request, 'version'), name);
+    const file = param(request, '*');
+    const files = await releaseFiles(name, version);
+    const sha256 = files.get(file);
+    if (!sha256) throw new ModmeshError('MODMESH_NOT_FOUND', `${name}@${version} has no file ${file.slice(0, 200)}`, { remote: name, version });
+    return sendBlob(reply, sha256, file);
+  });
+
+  // Immutable releases: their file lists never change once read.
+  const fileLists = new Map<string, Map<string, string>>();
+  async function releaseFiles(name: string, version: string): Promise<Map<string, string>> {
+    const key = `${name}@${version}`;
+    const known = fileLists.get(key);
+    if (known) return known;
+    const release = await metadata.getRelease(name, version);
+    if (!release) throw new ModmeshError('MODMESH_NOT_FOUND', `${name}@${version} is not published`, { remote: name, version });
+    const files = new Map((JSON.parse(release.manifest) as { files: { path: string; sha256: string }[] }).files.map((entry) => [entry.path, entry.sha256]));
+    if (fileLists.size >= MAX_CACHED_FILE_LISTS) fileLists.clear();
+    fileLists.set(key, files);
+    return files;
+  }
+
+  // `path` names the file for its content type; null: not a valid hash, so nothing to find.
+  async function sendBlob(reply: FastifyReply, sha256: string, path: string | undefined | null) {
+    const cached = path === null ? undefined : blobCache.get(sha256);
+    const size = cached?.bytes.length ?? (path === null ? undefined : await blobs.size(sha256));
     const stream = cached || size === undefined ? undefined : await blobs.open(sha256);
     if (!cached && !stream) throw new ModmeshError('MODMESH_NOT_FOUND', `no file with SHA-256 ${sha256.slice(0, 80)}`);
     metrics.blobBytesServed.inc(size ?? 0);
@@ -153,21 +201,21 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
       .header('etag', `"${sha256}"`)
       .header('x-content-type-options', 'nosniff')
       .header('content-security-policy', "default-src 'none'; sandbox")
-      .header('access-control-allow-origin', '*')
+      .header('cross-origin-resource-policy', 'cross-origin')
       .header('content-length', String(size));
     if (cached) return reply.type(cached.contentType).send(cached.bytes);
-    const contentType = contentTypeOf(await metadata.pathOfBlob(sha256));
+    const contentType = contentTypeOf(path ?? (await metadata.pathOfBlob(sha256)));
     if (!stream || !blobCache.fits(size ?? Number.POSITIVE_INFINITY)) return reply.type(contentType).send(stream);
     const chunks: Buffer[] = [];
     for await (const chunk of stream) chunks.push(chunk as Buffer);
     const bytes = Buffer.concat(chunks);
     blobCache.set(sha256, { bytes, contentType });
     return reply.type(contentType).send(bytes);
-  });
+  }
 
   // --- publishing ---
 
-  app.put('/v1/remotes/:name/blobs/:sha256', { bodyLimit: maxFileBytes }, async (request, reply) => {
+  app.put('/v1/remotes/:name/blobs/:sha256', { bodyLimit: maxFileBytes, config: { rateLimit: 'blobUploads' } }, async (request, reply) => {
     const name = checkName(param(request, 'name'));
     auth.requireWrite(request.principal, name);
     const sha256 = param(request, 'sha256');
@@ -185,7 +233,7 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
     return reply.status(created ? 201 : 200).send({ sha256, size, created });
   });
 
-  app.post('/v1/remotes/:name/releases', async (request, reply) => {
+  app.post('/v1/remotes/:name/releases', { config: { rateLimit: 'releases' } }, async (request, reply) => {
     const name = checkName(param(request, 'name'));
     auth.requireWrite(request.principal, name);
     try {
@@ -273,7 +321,7 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
     return { tags: await metadata.getTags(name) };
   });
 
-  app.put('/v1/remotes/:name/tags/:tag', async (request) => {
+  app.put('/v1/remotes/:name/tags/:tag', { config: { rateLimit: 'tagMoves' } }, async (request) => {
     const name = checkName(param(request, 'name'));
     const tag = checkTag(param(request, 'tag'), name);
     auth.requireWrite(request.principal, name);
@@ -289,7 +337,7 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
     return moveTag({ name, tag, to: version, expect, kind: 'move', actor: request.principal.id, reason });
   });
 
-  app.post('/v1/remotes/:name/tags/:tag/rollback', async (request) => {
+  app.post('/v1/remotes/:name/tags/:tag/rollback', { config: { rateLimit: 'tagMoves' } }, async (request) => {
     const name = checkName(param(request, 'name'));
     const tag = checkTag(param(request, 'tag'), name);
     auth.requireWrite(request.principal, name);
@@ -332,6 +380,15 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
     const consumer = consumers.report(jsonObject(request.body));
     return { instanceId: consumer.instanceId, lastSeen: consumer.lastSeen };
   });
+
+  app.options('/v1/consumers', async (_request, reply) =>
+    reply
+      .status(204)
+      .header('access-control-allow-methods', 'POST')
+      .header('access-control-allow-headers', 'content-type, authorization')
+      .header('access-control-max-age', '600')
+      .send(),
+  );
 
   app.delete('/v1/consumers/:instanceId', async (request) => {
     auth.requireRead(request.principal);

@@ -43,6 +43,8 @@ export function createEventHub(metadata: MetadataStore): EventHub {
         'cache-control': 'no-cache, no-transform',
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
+        // Browsers follow tags from other origins (see the cors hook in app.ts).
+        'access-control-allow-origin': '*',
       });
       res.write(`retry: ${RETRY_MS}\n\n`);
 

@@ -25,6 +25,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   MODMESH_TAG_CONFLICT: 409,
   MODMESH_NO_PREVIOUS_TARGET: 409,
   MODMESH_BODY_TOO_LARGE: 413,
+  MODMESH_RATE_LIMITED: 429,
 };
 
 /** The status and JSON body for an error; anything uncoded is an internal error, logged in full by the caller. */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ModmeshError } from '@modmesh/manifest';
 import { createRegistryApp, type RegistryApp } from './app.js';
 import { generateAdminToken } from './auth.js';
+import type { RateLimitOptions } from './rate-limit.js';
 import { createFileBlobStore } from './storage/blobs.js';
 import { createSqliteMetadataStore } from './storage/sqlite.js';
 
@@ -17,6 +18,8 @@ export interface StartRegistryOptions {
   adminToken?: string;
   requireReadToken?: boolean;
   maxFileBytes?: number;
+  /** Write budgets per publish token and unknown-token budget per client address; false turns them off. @default DEFAULT_RATE_LIMITS */
+  rateLimit?: RateLimitOptions | false;
   /** Structured JSON logs on stdout. @default true */
   log?: boolean;
 }
@@ -46,6 +49,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     adminToken,
     requireReadToken: options.requireReadToken,
     maxFileBytes: options.maxFileBytes,
+    rateLimit: options.rateLimit,
     logger: options.log === false ? false : JSON_LOGS,
   });
   const { app } = registry;

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { generatePublisherKeyPair, type PublisherKeyPair, type ReleaseManifest, signRelease } from '@modmesh/manifest';
-import { createRegistryApp, type RegistryApp } from './app.js';
+import { createRegistryApp, type RegistryApp, type RegistryAppOptions } from './app.js';
 import { createFileBlobStore } from './storage/blobs.js';
 import { createSqliteMetadataStore } from './storage/sqlite.js';
 
@@ -15,7 +15,9 @@ export interface TestRegistry extends RegistryApp {
   cleanup(): Promise<void>;
 }
 
-export async function createTestRegistry(options: { requireReadToken?: boolean; maxFileBytes?: number; maxJsonBytes?: number } = {}): Promise<TestRegistry> {
+export async function createTestRegistry(
+  options: Pick<RegistryAppOptions, 'requireReadToken' | 'maxFileBytes' | 'maxJsonBytes' | 'rateLimit'> = {},
+): Promise<TestRegistry> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modmesh-registry-'));
   const metadata = createSqliteMetadataStore(path.join(dir, 'registry.db'));
   const blobs = await createFileBlobStore(path.join(dir, 'blobs'));

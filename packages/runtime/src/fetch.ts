@@ -15,8 +15,10 @@ export interface Deadlines {
 export const DEFAULT_DEADLINES: Deadlines = { connectMs: 2000, firstByteMs: 5000, totalMs: 15_000 };
 
 /**
- * What a response must be for its bytes to be accepted at all. `bytes` takes any content type:
- * for release files the SHA-256 from the signed manifest is the check that matters.
+ * What a response must be for its bytes to be accepted at all. `bytes` takes any content type
+ * but HTML: for release files the SHA-256 from the signed manifest is the check that matters,
+ * and an HTML page is never one (a registry serves no file as text/html), but a proxy's or
+ * portal's page standing in for it, to be retried rather than refused as a bad release.
  */
 export type ExpectedKind = 'javascript' | 'json' | 'bytes';
 
@@ -24,6 +26,11 @@ export interface FetchFileOptions {
   deadlines?: Partial<Deadlines>;
   /** Larger responses are cut off and refused. */
   maxBytes: number;
+  /**
+   * The body's exact size when it is known in advance (a release file's signed size): a body
+   * of undeclared length that ends short of it was cut off, not another file.
+   */
+  size?: number;
   expect: ExpectedKind;
   /** Named in errors. */
   remote?: string;
@@ -36,7 +43,7 @@ export interface FetchFileOptions {
 const CONTENT_TYPES: Record<ExpectedKind, RegExp> = {
   javascript: /^(?:application|text)\/(?:javascript|x-javascript|ecmascript)\s*(?:;|$)/i,
   json: /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i,
-  bytes: /(?:)/,
+  bytes: /^(?!text\/html)/i,
 };
 const ACCEPT: Record<ExpectedKind, string> = {
   javascript: 'application/javascript, text/javascript',
@@ -137,6 +144,9 @@ export function fetchFile(url: string, options: FetchFileOptions): Promise<Buffe
         if (settled) return;
         if (declared && received !== declared) {
           return fail('MODMESH_REMOTE_INCOMPLETE', `${url}: body ended after ${received} of ${declared} bytes`);
+        }
+        if (!declared && options.size !== undefined && received < options.size) {
+          return fail('MODMESH_REMOTE_INCOMPLETE', `${url}: body ended after ${received} of the ${options.size} bytes expected`);
         }
         settled = true;
         clearTimeout(totalTimer);

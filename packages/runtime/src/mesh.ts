@@ -91,7 +91,12 @@ export function createMesh(options: MeshOptions): Mesh {
   const metrics = createMetrics();
   const instanceId = randomUUID();
   const hostName = options.name ?? 'modmesh_host';
-  const client = createRegistryClient({ url: options.registry, token: options.token, deadlines: options.deadlines });
+  const client = createRegistryClient({
+    url: options.registry,
+    token: options.token,
+    deadlines: options.deadlines,
+    onFailure: (error, remote) => metrics.inc('modmesh_runtime_registry_failures_total', { remote, code: error.code }),
+  });
   const cache = createReleaseCache(options.cacheDir ?? path.join('.modmesh', 'cache'));
   const federation = createFederation({ hostName, shared: options.shared ?? {} });
   const specs = parseRemotes(options.remotes, options.trust);

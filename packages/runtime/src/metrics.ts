@@ -10,6 +10,7 @@ const HELP = {
   modmesh_runtime_loads_total: 'Releases loaded by remote, source (registry, cache) and result',
   modmesh_runtime_swaps_total: 'Live swaps by remote and result (swapped, or the refusal code)',
   modmesh_runtime_verification_failures_total: 'Releases or files refused by signature or hash check, by remote and code',
+  modmesh_runtime_registry_failures_total: 'Requests to the registry for releases and files that failed (unreachable, timeout, bad answer), by remote and code',
   modmesh_runtime_fallbacks_total: 'Imports answered by a fallback module, by remote',
   modmesh_runtime_event_stream_disconnects_total: 'Drops of the registry event stream',
 } as const;

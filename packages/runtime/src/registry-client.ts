@@ -1,4 +1,4 @@
-import { ModmeshError } from '@modmesh/manifest';
+import { isModmeshError, ModmeshError } from '@modmesh/manifest';
 import { type Deadlines, fetchFile } from './fetch.js';
 
 export interface Resolved {
@@ -20,8 +20,8 @@ export interface ConsumerReport {
 export interface RegistryClient {
   readonly url: string;
   resolve(name: string, spec: string): Promise<Resolved>;
-  /** A file's bytes by SHA-256; the caller checks them against the signed manifest. */
-  blob(sha256: string, maxBytes: number, remote: string): Promise<Buffer>;
+  /** A file's bytes by SHA-256, `size` its signed size; the caller checks them against the signed manifest. */
+  blob(sha256: string, size: number, remote: string): Promise<Buffer>;
   report(report: ConsumerReport): Promise<void>;
   forget(instanceId: string): Promise<void>;
 }
@@ -29,25 +29,43 @@ export interface RegistryClient {
 // A signed release is a few KB; a resolve answer larger than this is not one.
 const MAX_RESOLVE_BYTES = 4 * 1024 * 1024;
 
+export interface RegistryClientOptions {
+  url: string;
+  token?: string;
+  deadlines?: Partial<Deadlines>;
+  /** Told of every resolve or file request that failed, with its coded error (for metrics). */
+  onFailure?: (error: ModmeshError, remote: string) => void;
+}
+
 /** The registry's read API, every call with deadlines (see fetch.ts) and coded errors. */
-export function createRegistryClient(options: { url: string; token?: string; deadlines?: Partial<Deadlines> }): RegistryClient {
+export function createRegistryClient(options: RegistryClientOptions): RegistryClient {
   const base = options.url.replace(/\/+$/, '');
   const headers = options.token ? { authorization: `Bearer ${options.token}` } : undefined;
   const common = { deadlines: options.deadlines, headers };
+  const counted = <T>(remote: string, request: Promise<T>): Promise<T> =>
+    request.catch((error: unknown) => {
+      if (isModmeshError(error)) options.onFailure?.(error, remote);
+      throw error;
+    });
 
   return {
     url: base,
-    async resolve(name, spec) {
-      const url = `${base}/v1/remotes/${encodeURIComponent(name)}/resolve/${encodeURIComponent(spec)}?include=release`;
-      const body = await fetchFile(url, { ...common, expect: 'json', maxBytes: MAX_RESOLVE_BYTES, remote: name });
-      const resolved = parse(body, url, name) as Partial<Resolved>;
-      if (typeof resolved.version !== 'string' || !resolved.release) {
-        throw new ModmeshError('MODMESH_REMOTE_MANIFEST_INVALID', `${url}: the registry's answer has no version and release`, { remote: name });
-      }
-      return resolved as Resolved;
+    resolve(name, spec) {
+      return counted(
+        name,
+        (async function resolve() {
+          const url = `${base}/v1/remotes/${encodeURIComponent(name)}/resolve/${encodeURIComponent(spec)}?include=release`;
+          const body = await fetchFile(url, { ...common, expect: 'json', maxBytes: MAX_RESOLVE_BYTES, remote: name });
+          const resolved = parse(body, url, name) as Partial<Resolved>;
+          if (typeof resolved.version !== 'string' || !resolved.release) {
+            throw new ModmeshError('MODMESH_REMOTE_MANIFEST_INVALID', `${url}: the registry's answer has no version and release`, { remote: name });
+          }
+          return resolved as Resolved;
+        })(),
+      );
     },
-    blob(sha256, maxBytes, remote) {
-      return fetchFile(`${base}/v1/blobs/${sha256}`, { ...common, expect: 'bytes', maxBytes, remote });
+    blob(sha256, size, remote) {
+      return counted(remote, fetchFile(`${base}/v1/blobs/${sha256}`, { ...common, expect: 'bytes', maxBytes: size, size, remote }));
     },
     async report(report) {
       await postJson(`${base}/v1/consumers`, report, headers);

@@ -4,6 +4,7 @@ import { type AcquireContext, acquireFromCache, acquireFromRegistry, type Verifi
 import type { Federation, SharedPackage } from './federation.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
+import { replayOf } from './replay.js';
 
 export type SpecKind = 'version' | 'range' | 'tag';
 
@@ -45,7 +46,8 @@ export interface RemoteSlot {
   close(): void;
 }
 
-// Retry policy while no release runs (registry down, cold cache): exponential backoff with jitter.
+// Retry policy while no release runs (registry down, cold cache), and for an update that failed
+// for a reason other than the release: exponential backoff with jitter.
 const RETRY_BASE_MS = 250;
 const RETRY_MAX_MS = 10_000;
 // A caller that finds the last attempt failed this recently gets that failure rather than
@@ -60,6 +62,18 @@ const VERIFICATION_CODES = new Set<ErrorCode>([
   'MODMESH_MANIFEST_MISMATCH',
   'MODMESH_MANIFEST_INVALID',
   'MODMESH_UNSAFE_PATH',
+]);
+// Failures that say the offered release itself is bad: it is refused once, not tried again until
+// the tag offers another. Any other failure (the registry down, slow, or answering garbage; a
+// proxy's error page; a cut body) says nothing about the release: the update is retried with
+// backoff, so the host picks the release up once the fault is over, not at the next periodic check.
+const BAD_RELEASE_CODES = new Set<ErrorCode>([
+  ...VERIFICATION_CODES,
+  'MODMESH_REMOTE_EVALUATION_FAILED',
+  'MODMESH_CHUNK_NOT_IN_RELEASE',
+  'MODMESH_EXPOSE_NOT_FOUND',
+  'MODMESH_SHARED_VERSION_CONFLICT',
+  'MODMESH_SWAP_REFUSED',
 ]);
 
 /** One remote a host follows (`auth@stable`): what runs, how it boots, how it is replaced. */
@@ -76,6 +90,8 @@ export function createRemoteSlot(name: string, spec: string, context: SlotContex
   let updating: Promise<void> | undefined;
   let updateAgain = false;
   let retryTimer: NodeJS.Timeout | undefined;
+  let updateFailures = 0;
+  let updateRetryTimer: NodeJS.Timeout | undefined;
   let closed = false;
   // The last release refused, so the periodic check does not refuse (and log) it again and again.
   let refused: string | undefined;
@@ -121,8 +137,7 @@ export function createRemoteSlot(name: string, spec: string, context: SlotContex
         booting = undefined;
         lastError = coded(error);
         lastFailureAt = Date.now();
-        const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(attempts - 1, 16));
-        const retryInMs = Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+        const retryInMs = backoffMs(attempts);
         log('warn', `${name}@${spec}: no release runs yet; retrying`, {
           code: lastError.code,
           error: lastError.message,
@@ -170,33 +185,39 @@ export function createRemoteSlot(name: string, spec: string, context: SlotContex
     context.onChange();
   }
 
-  async function updateOnce(reason: string): Promise<void> {
-    if (!release) return void (await startBoot().catch(() => {}));
+  // Whether the update is to be tried again: only after a failure that is not the release's fault.
+  async function updateOnce(reason: string): Promise<'done' | 'retry'> {
+    if (!release) {
+      await startBoot().catch(() => {});
+      return 'done';
+    }
     const current = release;
     const resolved = await context.acquire.client.resolve(name, spec);
     if (resolved.version === current.version) {
       if (resolved.tag && current.tag) current.tag.seq = Math.max(current.tag.seq, resolved.tag.seq);
-      return;
+      return 'done';
     }
     const offered = `${resolved.version}#${resolved.tag?.seq ?? ''}`;
-    if (offered === refused) return;
-    const replay = replayOf(current, resolved.version, resolved.tag);
+    if (offered === refused) return 'done';
+    // A cached release's tag state is only what was last seen, not proof of the newest move.
+    const replay = replayOf({ ...current, tag: current.source === 'registry' ? current.tag : undefined }, resolved.version, resolved.tag);
     if (replay) {
       refused = offered;
       metrics.inc('modmesh_runtime_swaps_total', { remote: name, result: 'MODMESH_REPLAY_REFUSED' });
       log('warn', replay, { code: 'MODMESH_REPLAY_REFUSED', remote: name, version: current.version, offered: resolved.version });
-      return;
+      return 'done';
     }
-    if (specKind === 'range' && !semver.gt(resolved.version, current.version)) return;
+    if (specKind === 'range' && !semver.gt(resolved.version, current.version)) return 'done';
     const started = performance.now();
     try {
       await commit(await acquireFromRegistry(context.acquire, name, spec, resolved));
       metrics.inc('modmesh_runtime_swaps_total', { remote: name, result: 'swapped' });
       log('info', `${name}: swap took ${Math.round(performance.now() - started)} ms`, { remote: name, version: resolved.version, reason });
+      return 'done';
     } catch (error) {
       const failure = coded(error);
-      // A network failure is retried by the next event or check; a bad release is refused once.
-      if (!failure.code.startsWith('MODMESH_REMOTE_')) refused = offered;
+      const badRelease = BAD_RELEASE_CODES.has(failure.code);
+      if (badRelease) refused = offered;
       metrics.inc('modmesh_runtime_swaps_total', { remote: name, result: failure.code });
       noteFailure(failure, `swap to ${resolved.version}`);
       log('warn', `${name}: kept ${current.version}, refused ${resolved.version}`, {
@@ -205,7 +226,15 @@ export function createRemoteSlot(name: string, spec: string, context: SlotContex
         error: failure.message,
         remote: name,
       });
+      return badRelease ? 'done' : 'retry';
     }
+  }
+
+  function retryUpdateLater(): void {
+    if (closed) return;
+    updateFailures += 1;
+    clearTimeout(updateRetryTimer);
+    updateRetryTimer = setTimeout(() => slot.update('retry after a failed update'), backoffMs(updateFailures)).unref();
   }
 
   function noteFailure(error: ModmeshError, during: string): void {
@@ -262,7 +291,16 @@ export function createRemoteSlot(name: string, spec: string, context: SlotContex
         return;
       }
       updating = updateOnce(reason)
-        .catch((error) => noteFailure(coded(error), `checking for a newer release (${reason})`))
+        .catch((error): 'done' | 'retry' => {
+          const failure = coded(error);
+          noteFailure(failure, `checking for a newer release (${reason})`);
+          return BAD_RELEASE_CODES.has(failure.code) ? 'done' : 'retry';
+        })
+        .then((outcome) => {
+          if (outcome === 'retry') return retryUpdateLater();
+          updateFailures = 0;
+          clearTimeout(updateRetryTimer);
+        })
         .finally(() => {
           updating = undefined;
           if (updateAgain) {
@@ -274,12 +312,19 @@ export function createRemoteSlot(name: string, spec: string, context: SlotContex
     close() {
       closed = true;
       clearTimeout(retryTimer);
+      clearTimeout(updateRetryTimer);
     },
   };
   return slot;
 }
 
 // --- internal ---
+
+// Exponential backoff with jitter: between half and all of the attempt's ceiling.
+function backoffMs(attempt: number): number {
+  const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(attempt - 1, 16));
+  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+}
 
 function coded(error: unknown): ModmeshError {
   return isModmeshError(error) ? (error as ModmeshError) : new ModmeshError('MODMESH_INTERNAL', String((error as Error)?.stack ?? error), { cause: error });
@@ -292,19 +337,6 @@ function unavailable(name: string, spec: string, cause: unknown): ModmeshError {
 
 function exportNames(module: unknown): string[] {
   return module && typeof module === 'object' ? Object.keys(module).filter((key) => key !== '__esModule') : [];
-}
-
-// A tag may only go back to an older version through a rollback, and a tag's state may only
-// move forward: anything else is an old statement replayed, refused.
-function replayOf(current: VerifiedRelease, version: string, tag: { seq: number; kind: 'move' | 'rollback' } | undefined): string | undefined {
-  const label = `${current.name}@${current.version}`;
-  if (tag && current.tag && current.source === 'registry' && tag.seq < current.tag.seq) {
-    return `${label}: the registry offered ${current.tag.name} at move #${tag.seq} (${version}), older than #${current.tag.seq} already seen`;
-  }
-  if (semver.lt(version, current.version) && tag?.kind !== 'rollback') {
-    return `${label}: the registry offered the older ${version} without a rollback`;
-  }
-  return undefined;
 }
 
 // Shared singletons the release requires in a range the host's copy does not satisfy: refused

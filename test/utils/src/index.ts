@@ -1,5 +1,7 @@
 export { type AuthBuild, authEnv, buildAuthRemote, repoRoot, requireCompiled } from './builds.js';
+export { type Fault, type FaultOptions, type FaultProxy, startFaultProxy } from './fault-proxy.js';
 export { type JsonResponse, pollUntil, requestJson } from './http.js';
+export { type Load, type LoadOptions, type LoadResult, startLoad } from './load.js';
 export {
   type LogLine,
   type RunScriptOptions,
@@ -10,4 +12,5 @@ export {
   startService,
   stopAllServices,
 } from './process.js';
+export { counter } from './prometheus.js';
 export { freePort, startSilentServer, startStaticServer, type TestServer } from './servers.js';

@@ -22,6 +22,9 @@ export const publishCommand: CommandSpec = {
     'release manifest with your publisher key, uploads the files the registry does not have yet and',
     'publishes the release. NAME@VERSION is immutable once published; --tag points a tag at it in the',
     'same step.',
+    '',
+    'DIR holds one container (its mf-manifest.json at the top; --target says where it runs), or one',
+    'container per target in node/ and web/, published together as one release.',
   ].join('\n'),
   options: {
     name: { type: 'string', value: 'NAME', required: true, description: "the remote's name" },
@@ -29,7 +32,7 @@ export const publishCommand: CommandSpec = {
     key: { type: 'string', value: 'FILE', env: 'MODMESH_KEY', required: true, description: 'your publisher private key (from `modmesh keys generate`)' },
     tag: { type: 'string', value: 'TAG', description: 'a tag to point at the new release' },
     reason: { type: 'string', value: 'TEXT', description: "why, for the tag's audit log" },
-    target: { type: 'string', value: 'node|web', default: 'node', description: 'where the container runs' },
+    target: { type: 'string', value: 'node|web', default: 'node', description: 'where the container runs, when DIR holds one' },
     bundler: { type: 'string', value: 'NAME', default: 'webpack', description: 'the bundler that built DIR (its version is recorded)' },
     ...CLIENT_OPTIONS,
   },

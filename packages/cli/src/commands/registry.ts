@@ -36,6 +36,11 @@ export const registryStartCommand: CommandSpec = {
     },
     'require-read-token': { type: 'boolean', description: 'reads need a token too' },
     'max-file-size': { type: 'string', value: 'BYTES', description: 'the largest release file accepted (default 32 MiB)' },
+    'rate-limit-blobs': { type: 'string', value: 'N', description: 'file uploads a publish token may make per minute (default 1200)' },
+    'rate-limit-releases': { type: 'string', value: 'N', description: 'releases a publish token may publish per minute (default 60)' },
+    'rate-limit-tags': { type: 'string', value: 'N', description: 'tag moves and rollbacks a publish token may make per minute (default 120)' },
+    'rate-limit-auth-failures': { type: 'string', value: 'N', description: 'requests with unknown tokens a client address may make per minute (default 30)' },
+    'no-rate-limit': { type: 'boolean', description: 'no rate limits at all (answering 429 MODMESH_RATE_LIMITED is then left to a proxy)' },
   },
   examples: ['modmesh registry start --port 4000 --data .modmesh/registry'],
   run: async function runRegistryStart(args: ParsedArgs, context: CliContext): Promise<void> {
@@ -44,11 +49,12 @@ export const registryStartCommand: CommandSpec = {
     const dataDir = path.resolve(context.cwd, args.need('data'));
     const adminToken = args.value('admin-token');
     const maxFileBytes = args.value('max-file-size') === undefined ? undefined : integerOption(args, 'max-file-size', 1, Number.MAX_SAFE_INTEGER);
+    const rateLimit = args.flag('no-rate-limit') ? (false as const) : rateLimitOptions(args);
     const generatesToken = adminToken === undefined && !existsSync(path.join(dataDir, 'admin-token'));
 
     // Loaded only here: Fastify and SQLite would slow down every other command.
     const { startRegistry } = await import('@modmesh/registry');
-    const registry = await startRegistry({ dataDir, port, host, adminToken, requireReadToken: args.flag('require-read-token'), maxFileBytes }).catch(
+    const registry = await startRegistry({ dataDir, port, host, adminToken, requireReadToken: args.flag('require-read-token'), maxFileBytes, rateLimit }).catch(
       (error: unknown) => {
         throw listenError(error, host, port);
       },
@@ -67,6 +73,22 @@ export const registryStartCommand: CommandSpec = {
 };
 
 // --- internal ---
+
+// Each --rate-limit-X flag: the registry's budget it sets.
+const RATE_LIMIT_FLAGS = {
+  'rate-limit-blobs': 'blobUploads',
+  'rate-limit-releases': 'releases',
+  'rate-limit-tags': 'tagMoves',
+  'rate-limit-auth-failures': 'authFailures',
+} as const;
+
+function rateLimitOptions(args: ParsedArgs): Record<string, number> {
+  const budgets: Record<string, number> = {};
+  for (const [flag, budget] of Object.entries(RATE_LIMIT_FLAGS)) {
+    if (args.value(flag) !== undefined) budgets[budget] = integerOption(args, flag, 1, 1_000_000);
+  }
+  return budgets;
+}
 
 function integerOption(args: ParsedArgs, name: string, min: number, max: number): number {
   const text = args.need(name);

@@ -1,0 +1,37 @@
+// The web shell's page: reads its configuration from the server, starts the modmesh browser
+// runtime with React as the singleton every module shares, and renders the application.
+import { createBrowserMesh } from '@modmesh/runtime/browser';
+import * as React from 'react';
+import { createRoot } from 'react-dom/client';
+import { App, type ShellConfig } from './App.js';
+import { createActivity } from './activity.js';
+
+interface PageConfig extends ShellConfig {
+  trust: Record<string, string[]>;
+}
+
+async function start(): Promise<void> {
+  const root = createRoot(document.getElementById('root')!);
+  const config = (await (await fetch('/config.json')).json()) as PageConfig;
+  const activity = createActivity();
+  const mesh = createBrowserMesh({
+    registry: config.registry,
+    remotes: config.remotes,
+    trust: config.trust,
+    name: 'web_shell',
+    service: 'web-shell',
+    shared: { react: { version: React.version, lib: () => React, requiredVersion: `^${React.version.split('.')[0]}.0.0` } },
+    onEvent: (event) => activity.record(event),
+  });
+  // For tests and the curious: what the runtime did, from the console.
+  (window as unknown as { modmesh: unknown }).modmesh = mesh;
+  root.render(
+    <React.StrictMode>
+      <App mesh={mesh} activity={activity} config={config} />
+    </React.StrictMode>,
+  );
+}
+
+start().catch((error: unknown) => {
+  document.body.textContent = `The page could not start: ${(error as Error).message}`;
+});

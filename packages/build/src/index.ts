@@ -1,0 +1,3 @@
+export { sourceDigest } from './source-digest.js';
+export { createWebContainerConfig, type WebContainerOptions } from './web-config.js';
+export { ModmeshWebPlugin, type ModmeshWebPluginOptions, WEB_GLOBAL } from './web-plugin.js';

@@ -1,0 +1,44 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestRegistry, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from './test-fixtures.js';
+
+let registry: TestRegistry;
+
+beforeEach(async () => {
+  registry = await createTestRegistry();
+  await publishFixture(registry, releaseFixture('auth', '1.0.0'), await setUpPublisher(registry, 'auth'));
+});
+afterEach(() => registry.cleanup());
+
+describe('release files by path', () => {
+  it('serves the signed bytes under the path the manifest gives them, immutable and readable from any origin', async () => {
+    const fixture = releaseFixture('auth', '1.0.0');
+    const response = await registry.app.inject({ url: '/v1/remotes/auth/releases/1.0.0/files/chunks/expose.js' });
+    expect(response.statusCode).toBe(200);
+    expect(response.rawPayload.equals(fixture.files.get('chunks/expose.js')!)).toBe(true);
+    expect(response.headers['content-type']).toMatch(/^(text|application)\/javascript/);
+    expect(response.headers['cache-control']).toContain('immutable');
+    expect(response.headers['access-control-allow-origin']).toBe('*');
+  });
+
+  it('answers a coded 4xx for a path the release does not hold, however it is spelled', async () => {
+    for (const file of ['missing.js', '../1.0.0/files/remoteEntry.js', '%2e%2e/%2e%2e/registry.db', '%00']) {
+      const response = await registry.app.inject({ url: `/v1/remotes/auth/releases/1.0.0/files/${file}` });
+      expect([400, 404], file).toContain(response.statusCode);
+      expect(response.json().error.code, file).toMatch(/^MODMESH_(NOT_FOUND|INVALID_VERSION|BAD_REQUEST)$/);
+    }
+    const unknown = await registry.app.inject({ url: '/v1/remotes/auth/releases/9.9.9/files/remoteEntry.js' });
+    expect(unknown.json().error.code).toBe('MODMESH_NOT_FOUND');
+  });
+});
+
+describe('cross-origin access', () => {
+  it('lets any origin read and report as a consumer, but not write', async () => {
+    const resolve = await registry.app.inject({ url: '/v1/remotes/auth/resolve/1.0.0', headers: { origin: 'http://127.0.0.1:8080' } });
+    expect(resolve.headers['access-control-allow-origin']).toBe('*');
+    const preflight = await registry.app.inject({ method: 'OPTIONS', url: '/v1/consumers', headers: { origin: 'http://127.0.0.1:8080' } });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-methods']).toBe('POST');
+    const tagMove = await registry.app.inject({ method: 'PUT', url: '/v1/remotes/auth/tags/stable', payload: { version: '1.0.0', expect: null } });
+    expect(tagMove.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
