@@ -24,6 +24,7 @@ const state = {
   views: new Map(),
   live: null,
   consumersFailing: false,
+  generation: 0,
 };
 const api = createApi(() => state.token);
 const refreshes = new Map();
@@ -125,12 +126,15 @@ function renderSignIn() {
 // --- loading ---
 
 async function loadAll() {
+  // Signing in or out while a load runs starts another: only the newest one goes on.
+  const generation = ++state.generation;
   state.live?.close();
   state.live = null;
   let remotes;
   try {
     ({ remotes } = await api.get('/v1/remotes'));
   } catch (error) {
+    if (generation !== state.generation) return;
     if (error.code === 'MODMESH_AUTH_REQUIRED' && !state.token) {
       state.readsNeedToken = true;
       renderSignIn();
@@ -143,9 +147,11 @@ async function loadAll() {
     setTimeout(() => state.views.size === 0 && loadAll(), RELOAD_RETRY_MS);
     return;
   }
+  if (generation !== state.generation) return;
   showNotice(null);
   addRemotes(remotes);
   await Promise.all([...state.views.keys()].map(refreshRemote));
+  if (generation !== state.generation) return;
   void pollConsumers();
   state.live = connectLive({ token: state.token, tokenFirst: state.readsNeedToken, onEvent, onStatus: setLiveStatus });
 }
@@ -254,6 +260,11 @@ function onEvent(type, data) {
   if (type === 'release.published') void refreshRemoteList();
 }
 
+async function resync() {
+  await refreshRemoteList();
+  await Promise.all([...state.views.keys()].map(refreshRemote));
+}
+
 async function refreshRemoteList() {
   if (refreshRemoteList.running) return;
   refreshRemoteList.running = true;
@@ -279,6 +290,9 @@ const LIVE_STATUS = {
 
 function setLiveStatus(status) {
   const element = $('events-status');
+  // Back after a drop: the stream replays what was missed, but a registry that restarted onto
+  // other data would not; one full refresh settles it.
+  if (status === 'live' && element.classList.contains('live-reconnecting')) void resync();
   const [text, title] = LIVE_STATUS[status];
   element.textContent = text;
   element.title = title;

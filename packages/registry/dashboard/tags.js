@@ -69,6 +69,8 @@ function createTagRow(name, tag, ctx) {
   let state;
   let model;
   let pending = null;
+  // The version the user picked; until then the select follows where the tag points.
+  let picked = null;
 
   const version = versionText('', 'tag-version');
   version.setAttribute('data-testid', `tag-version-${id}`);
@@ -99,7 +101,11 @@ function createTagRow(name, tag, ctx) {
   );
 
   // The confirmation always shows exactly what would be sent: a changed choice closes it.
-  select.addEventListener('change', () => (pending && !pending.sending ? closeConfirm() : syncButtons()));
+  select.addEventListener('change', () => {
+    picked = select.value;
+    if (pending && !pending.sending) closeConfirm();
+    else syncButtons();
+  });
   reason.addEventListener('input', () => pending && !pending.sending && closeConfirm());
   reason.addEventListener('keydown', (event) => event.key === 'Enter' && askMove());
   element.addEventListener('keydown', (event) => event.key === 'Escape' && pending && closeConfirm());
@@ -121,7 +127,7 @@ function createTagRow(name, tag, ctx) {
   }
 
   function fillVersions() {
-    const wanted = select.value || state.version;
+    const wanted = picked ?? state.version;
     const key = `${state.version}|${model.versions.map((entry) => entry.version).join(',')}`;
     if (select.dataset.key !== key) {
       select.dataset.key = key;
@@ -218,7 +224,7 @@ function createTagRow(name, tag, ctx) {
       }
       ctx.clearError();
       reason.value = '';
-      select.value = '';
+      picked = null;
     } catch (error) {
       ctx.showError(error, request.kind === 'move' ? `Moving ${name}@${tag} to ${request.to}` : `Rolling back ${name}@${tag}`);
     } finally {

@@ -8,7 +8,7 @@ import { createBlobCache } from './blob-cache.js';
 import { type ConsumerRegistry, createConsumerRegistry } from './consumers.js';
 import { registerDashboard } from './dashboard.js';
 import { createEventHub, type EventHub } from './events.js';
-import { toHttpError } from './http-errors.js';
+import { FRAMEWORK_ERROR_OPTIONS, toHttpError } from './http-errors.js';
 import { createMetrics, type RegistryMetrics } from './metrics.js';
 import { createRegistryLimits, type RateLimitOptions } from './rate-limit.js';
 import type { BlobStore, MetadataStore, TagMove } from './storage/types.js';
@@ -68,7 +68,7 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
   const consumers = createConsumerRegistry();
   const blobCache = createBlobCache(options.blobCacheBytes ?? DEFAULT_BLOB_CACHE_BYTES);
   const limits = createRegistryLimits(options.rateLimit);
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES });
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES, ...FRAMEWORK_ERROR_OPTIONS });
 
   app.decorateRequest('principal', null as never);
   // Release files are streamed straight into the blob store, which counts and hashes them.

@@ -35,6 +35,11 @@ export function createEventHub(metadata: MetadataStore): EventHub {
       let cursor = Number((Array.isArray(lastHeader) ? lastHeader[0] : lastHeader) ?? query.lastEventId ?? 0);
       if (!Number.isSafeInteger(cursor) || cursor < 0) cursor = 0;
       const only = query.remote;
+      // A HEAD has no body to stream into: its headers would otherwise never be sent.
+      if (request.method === 'HEAD') {
+        await reply.header('cache-control', 'no-cache').type('text/event-stream; charset=utf-8').send();
+        return;
+      }
 
       reply.hijack();
       const res = reply.raw;

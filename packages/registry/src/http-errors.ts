@@ -1,4 +1,7 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { type ErrorCode, isModmeshError, ModmeshError } from '@modmesh/manifest';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 // The HTTP status of every code the registry answers with. Bad input is always a 4xx.
 const STATUS: Partial<Record<ErrorCode, number>> = {
@@ -53,7 +56,47 @@ export function toHttpError(error: unknown): { status: number; body: { error: Re
   return { ...wrap(500, new ModmeshError('MODMESH_INTERNAL', 'internal error; see the registry log')), internal: true };
 }
 
+/**
+ * Fastify options that give modmesh codes to what is refused before any route runs: a URL that
+ * does not decode, a path segment over the router's limit, bytes that are not HTTP.
+ */
+export const FRAMEWORK_ERROR_OPTIONS = {
+  // A spec may be a 256-character range, and URL-encoding can triple that.
+  maxParamLength: 1024,
+  frameworkErrors: function frameworkErrors(error: Error & { code?: string }, _request: FastifyRequest, reply: FastifyReply): void {
+    const refusal = FRAMEWORK_REFUSALS[error.code ?? ''];
+    if (!refusal) {
+      reply.status(500).send({ error: new ModmeshError('MODMESH_INTERNAL', 'internal error; see the registry log').toJSON() });
+      return;
+    }
+    reply.status(refusal.status).send({ error: new ModmeshError('MODMESH_BAD_REQUEST', refusal.message).toJSON() });
+  },
+  // Node's parser refused the bytes: answer in JSON like every other refusal, and close, since
+  // nothing more can be read from the connection.
+  clientErrorHandler: function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    const refusal = PARSER_REFUSALS[error.code ?? ''] ?? { status: 400, message: 'the request is not valid HTTP' };
+    const body = JSON.stringify({ error: new ModmeshError('MODMESH_BAD_REQUEST', refusal.message).toJSON() });
+    if (socket.writable) {
+      socket.write(
+        `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy(error);
+  },
+};
+
 // --- internal ---
+
+const FRAMEWORK_REFUSALS: Record<string, { status: number; message: string }> = {
+  FST_ERR_BAD_URL: { status: 400, message: 'the URL does not decode: a %-escape is malformed or not UTF-8' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, message: 'a segment of the URL is over 1024 characters' },
+};
+
+const PARSER_REFUSALS: Record<string, { status: number; message: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, message: 'the request did not arrive in time' },
+  HPE_HEADER_OVERFLOW: { status: 431, message: 'the request headers are over 16 KB' },
+};
 
 function wrap(status: number, error: ModmeshError) {
   return { status, body: { error: error.toJSON() }, internal: false };

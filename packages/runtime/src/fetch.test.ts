@@ -91,6 +91,23 @@ describe('fetchFile', () => {
     });
   });
 
+  it('refuses a body of undeclared length that ends short of the size it must have, as incomplete', async () => {
+    const server = await serve((_req, res) => res.writeHead(200, { 'content-type': 'application/octet-stream' }).end('x'.repeat(10)));
+    await expect(fetchFile(`${server.url}/blob`, { expect: 'bytes', maxBytes: 100, size: 100 })).rejects.toMatchObject({
+      code: 'MODMESH_REMOTE_INCOMPLETE',
+      message: expect.stringContaining('after 10 of the 100 bytes expected'),
+    });
+    expect((await fetchFile(`${server.url}/blob`, { expect: 'bytes', maxBytes: 100 })).length).toBe(10);
+  });
+
+  it('takes release files in any content type but HTML: a page standing in for a file is not the file', async () => {
+    const server = await serve((req, res) =>
+      res.writeHead(200, { 'content-type': req.url === '/page' ? 'text/html; charset=utf-8' : 'application/octet-stream' }).end('<p>Welcome</p>'),
+    );
+    await expect(fetchFile(`${server.url}/page`, { expect: 'bytes', maxBytes: 100 })).rejects.toMatchObject({ code: 'MODMESH_REMOTE_BAD_CONTENT_TYPE' });
+    expect((await fetchFile(`${server.url}/file`, { expect: 'bytes', maxBytes: 100 })).toString()).toBe('<p>Welcome</p>');
+  });
+
   it('refuses a URL that is not http(s)', async () => {
     await expect(fetchFile('file:///etc/passwd', { expect: 'javascript', maxBytes: 1000 })).rejects.toMatchObject({ code: 'MODMESH_REMOTE_UNREACHABLE' });
   });

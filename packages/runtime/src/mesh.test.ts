@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pollUntil, startSilentServer } from '@modmesh/test-utils';
+import { pollUntil, startFaultProxy, startSilentServer } from '@modmesh/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from './log.js';
 import { createMesh, type Mesh, type MeshOptions } from './mesh.js';
@@ -192,6 +192,35 @@ describe('live swaps', () => {
     await pollUntil('the host runs 1.3.0', async () => (live.version() === '1.3.0' ? true : undefined));
     expect(await greeting(live)).toBe('hello from 1.3.0');
   });
+});
+
+describe('faults on the way to the registry', () => {
+  for (const [what, only] of [
+    ['the answer to which release the tag names', (url: string) => url.includes('/resolve/')],
+    ['the release’s files', (url: string) => url.startsWith('/v1/blobs/')],
+  ] as const) {
+    it(`a swap that failed because ${what} came back as 500s is retried by itself once the fault is over`, async () => {
+      const proxy = await startFaultProxy(registry.url);
+      try {
+        const host = mesh({ registry: proxy.url, recheckIntervalMs: 3_600_000 });
+        const live = host.live<Greeter>('demo/greeter');
+        expect(await greeting(live)).toBe('hello from 1.0.0');
+        await pollUntil('the event stream is up', async () => (host.status().events === 'connected' ? true : undefined));
+
+        proxy.setFault({ kind: 'status', status: 500 }, { only });
+        await registry.publish('demo', '1.1.0', greeterRelease(`exports.greet = () => 'hello from 1.1.0'`), greeterExposes());
+        await registry.moveTag('demo', 'stable', '1.1.0');
+        await pollUntil('the fault is met', async () => (logs.some((line) => line.code === 'MODMESH_REMOTE_BAD_STATUS') ? true : undefined));
+        expect(live.version()).toBe('1.0.0');
+        proxy.setFault(undefined);
+
+        await pollUntil('the host runs 1.1.0', async () => (live.version() === '1.1.0' ? true : undefined), { deadlineMs: 10_000 });
+        expect(host.metrics()).toMatch(/modmesh_runtime_registry_failures_total\{remote="demo",code="MODMESH_REMOTE_BAD_STATUS"\} [1-9]/);
+      } finally {
+        await proxy.close();
+      }
+    });
+  }
 });
 
 describe('shared packages', () => {

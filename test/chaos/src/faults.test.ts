@@ -34,10 +34,8 @@ const RESOLVES = (url: string) => url.includes('/resolve/');
 interface ProxyScenario {
   name: string;
   fault: Fault;
-  /** The requests the fault hits, trial by trial (they alternate). */
-  targets: { label: string; options: FaultOptions }[];
-  /** The code the host logs and counts in modmesh_runtime_fetch_failures_total. */
-  code: string;
+  /** The requests the fault hits, trial by trial (they alternate), and the code the host logs and counts for it. */
+  targets: { label: string; options: FaultOptions; code: string }[];
 }
 
 const PROXY_SCENARIOS: ProxyScenario[] = [
@@ -45,46 +43,42 @@ const PROXY_SCENARIOS: ProxyScenario[] = [
     name: 'registry slow (4 s per answer)',
     fault: { kind: 'slow', delayMs: SLOW_MS },
     targets: [
-      { label: 'every request', options: {} },
-      { label: 'files', options: { only: FILES } },
+      { label: 'every request', options: {}, code: 'MODMESH_REMOTE_TIMEOUT' },
+      { label: 'files', options: { only: FILES }, code: 'MODMESH_REMOTE_TIMEOUT' },
     ],
-    code: 'MODMESH_REMOTE_TIMEOUT',
   },
   {
     name: 'connections dropped mid-body',
     fault: { kind: 'drop' },
     targets: [
-      { label: 'files', options: { only: FILES } },
-      { label: 'every request, open streams cut', options: { cutOpen: true } },
+      { label: 'files', options: { only: FILES }, code: 'MODMESH_REMOTE_INCOMPLETE' },
+      { label: 'every request, open streams cut', options: { cutOpen: true }, code: 'MODMESH_REMOTE_INCOMPLETE' },
     ],
-    code: 'MODMESH_REMOTE_INCOMPLETE',
   },
   {
     name: 'registry answers 500',
     fault: { kind: 'status', status: 500 },
     targets: [
-      { label: 'every request', options: {} },
-      { label: 'files', options: { only: FILES } },
+      { label: 'every request', options: {}, code: 'MODMESH_REMOTE_BAD_STATUS' },
+      { label: 'files', options: { only: FILES }, code: 'MODMESH_REMOTE_BAD_STATUS' },
     ],
-    code: 'MODMESH_REMOTE_BAD_STATUS',
   },
   {
     name: 'truncated bodies',
     fault: { kind: 'truncate' },
     targets: [
-      { label: 'files', options: { only: FILES } },
-      { label: 'resolve answers', options: { only: RESOLVES } },
+      { label: 'files', options: { only: FILES }, code: 'MODMESH_REMOTE_INCOMPLETE' },
+      // Cut JSON that still looks complete at the HTTP level: only parsing it shows it is not.
+      { label: 'resolve answers', options: { only: RESOLVES }, code: 'MODMESH_REMOTE_MANIFEST_INVALID' },
     ],
-    code: 'MODMESH_REMOTE_INCOMPLETE',
   },
   {
     name: 'an HTML page instead of the registry',
     fault: { kind: 'html' },
     targets: [
-      { label: 'every request', options: {} },
-      { label: 'files', options: { only: FILES } },
+      { label: 'every request', options: {}, code: 'MODMESH_REMOTE_BAD_CONTENT_TYPE' },
+      { label: 'files', options: { only: FILES }, code: 'MODMESH_REMOTE_BAD_CONTENT_TYPE' },
     ],
-    code: 'MODMESH_REMOTE_BAD_CONTENT_TYPE',
   },
 ];
 
@@ -166,7 +160,7 @@ describe('faults under load: /profile never fails, every fault is coded, the hos
           async during(version) {
             system.proxy.setFault(scenario.fault, target.options);
             await system.publish(version);
-            return { codes: [scenario.code], metric: ['modmesh_runtime_fetch_failures_total', { remote: 'auth', code: scenario.code }] };
+            return { codes: [target.code], metric: ['modmesh_runtime_registry_failures_total', { remote: 'auth', code: target.code }] };
           },
           async after() {
             system.proxy.setFault(undefined);

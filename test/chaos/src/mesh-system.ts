@@ -51,8 +51,10 @@ export interface MeshSystem {
   nextVersion(): string;
   /** A copy of the auth build whose files differ from every other release's, so a host must fetch them anew. */
   freshBuild(version: string): string;
-  /** Publishes `freshBuild(version)` with the CLI, moving stable to it. */
-  publish(version: string): Promise<void>;
+  /** Publishes `freshBuild(version)` with the CLI, moving stable to it unless `tag` is false. */
+  publish(version: string, options?: { tag?: boolean }): Promise<void>;
+  /** Moves stable to `version` with the CLI. */
+  tagStable(version: string): Promise<void>;
   /** Every version the registry lists for auth, and where stable points. */
   published(): Promise<{ versions: string[]; stable: string | undefined }>;
   /** `modmesh ...` against the registry. */
@@ -104,10 +106,17 @@ export async function startMeshSystem(options: { work: string; authBuild: AuthBu
     for (const file of readdirSync(dir)) if (file.endsWith('.js')) appendFileSync(path.join(dir, file), `\n/* modmesh chaos release ${version} */\n`);
     return dir;
   };
-  const publish = async (version: string): Promise<void> => {
-    const result = await cli(['publish', freshBuild(version), '--name', 'auth', '--version', version, '--tag', 'stable', '--key', keyFile]);
-    if (result.code !== 0) throw new Error(`publish ${version}: exit ${result.code}\n${result.stderr}`);
+  const run = async (args: string[]): Promise<void> => {
+    const result = await cli(args);
+    if (result.code !== 0) throw new Error(`modmesh ${args.join(' ')}: exit ${result.code}\n${result.stderr}`);
+  };
+  const tagStable = async (version: string): Promise<void> => {
+    await run(['tag', 'set', 'auth', 'stable', version]);
     stable = version;
+  };
+  const publish = async (version: string, { tag = true } = {}): Promise<void> => {
+    await run(['publish', freshBuild(version), '--name', 'auth', '--version', version, ...(tag ? ['--tag', 'stable'] : []), '--key', keyFile]);
+    if (tag) stable = version;
   };
   await publish(stable);
 
@@ -148,6 +157,7 @@ export async function startMeshSystem(options: { work: string; authBuild: AuthBu
     nextVersion: () => `1.1.${++patch}`,
     freshBuild,
     publish,
+    tagStable,
     async published() {
       const { body } = await api<{ versions: { version: string }[]; tags: { tag: string; version: string }[] }>('GET', '/v1/remotes/auth');
       return { versions: body.versions.map((entry) => entry.version), stable: body.tags.find((tag) => tag.tag === 'stable')?.version };

@@ -31,7 +31,10 @@ export function createRawClient(baseUrl: string, options: { deadlineMs: number; 
         };
         let outgoing: http.ClientRequest;
         try {
-          outgoing = http.request({ host: hostname, port, method: request.method, path: request.path, headers: request.headers, agent });
+          // Always framed: Node's client leaves a GET's or HEAD's body unframed, which the
+          // server then rightly reads as a broken next request.
+          const headers = request.body ? { ...request.headers, 'content-length': String(request.body.length) } : request.headers;
+          outgoing = http.request({ host: hostname, port, method: request.method, path: request.path, headers, agent });
         } catch (error) {
           // Refused by Node's client before anything was sent: not the server's doing.
           return settle({ error: `not sendable: ${(error as Error).message}` });

@@ -16,7 +16,9 @@ export type Fault =
   /** Answers with this status and a plain-text error page, as a load balancer does. */
   | { kind: 'status'; status: number }
   /** Answers 200 with an HTML page: a captive portal, a maintenance page, the wrong service. */
-  | { kind: 'html' };
+  | { kind: 'html' }
+  /** Answers with this response, never asking the upstream: a replayed or forged answer from whoever sits in between. */
+  | { kind: 'answer'; status: number; headers: Record<string, string>; body: Buffer | string };
 
 export interface FaultOptions {
   /** Which requests get the fault, by path. @default every request */
@@ -69,6 +71,7 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     counts[fault ? 'faulted' : 'forwarded'] += 1;
     if (fault?.kind === 'status') return answer(res, fault.status, 'text/plain; charset=utf-8', `${fault.status} ${http.STATUS_CODES[fault.status] ?? ''}\n`);
     if (fault?.kind === 'html') return answer(res, 200, 'text/html; charset=utf-8', MAINTENANCE_PAGE);
+    if (fault?.kind === 'answer') return void res.writeHead(fault.status, fault.headers).end(fault.body);
     if (fault?.kind === 'slow') {
       const timer = setTimeout(() => forward(req, res, undefined), fault.delayMs);
       res.on('close', () => clearTimeout(timer));
@@ -123,9 +126,8 @@ function cutMidBody(incoming: http.IncomingMessage, res: http.ServerResponse, ho
   res.writeHead(incoming.statusCode ?? 502, how === 'drop' ? incoming.headers : headers);
   let sent = 0;
   let done = false;
+  // Once what was sent reached the socket: the client gets all of it before the connection goes.
   const cut = (): void => {
-    done = true;
-    incoming.destroy();
     if (how === 'drop') res.destroy();
     else res.end();
   };
@@ -134,10 +136,14 @@ function cutMidBody(incoming: http.IncomingMessage, res: http.ServerResponse, ho
     if (done) return;
     const part = keep === 0 ? chunk : chunk.subarray(0, keep - sent);
     sent += part.length;
-    res.write(part);
-    if (keep === 0 || sent >= keep) cut();
+    if (keep !== 0 && sent < keep) return void res.write(part);
+    done = true;
+    incoming.destroy();
+    res.write(part, cut);
   });
   incoming.on('end', () => {
-    if (!done) cut();
+    if (done) return;
+    done = true;
+    cut();
   });
 }

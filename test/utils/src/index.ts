@@ -1,3 +1,4 @@
+export { ARTIFACTS_DIR, artifactPath, browserUnavailable, CHROMIUM, launchChromium } from './browser.js';
 export { type AuthBuild, authEnv, buildAuthRemote, repoRoot, requireCompiled } from './builds.js';
 export { type Fault, type FaultOptions, type FaultProxy, startFaultProxy } from './fault-proxy.js';
 export { type JsonResponse, pollUntil, requestJson } from './http.js';

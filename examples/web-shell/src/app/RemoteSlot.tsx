@@ -77,6 +77,16 @@ function problemOf(error: unknown): Problem {
   };
 }
 
+// What a person can make of an error code, before the details a developer needs.
+function explain(code: string): string {
+  if (/HASH_MISMATCH|SIGNATURE|KEY_NOT_TRUSTED|MANIFEST|CHUNK_NOT_IN_RELEASE|SRI_UNSUPPORTED/.test(code)) {
+    return "This module's code did not match what its publisher signed, so the browser refused to run it. The rest of the page is unaffected.";
+  }
+  if (/UNREACHABLE|TIMEOUT|BAD_STATUS|UNAVAILABLE/.test(code))
+    return 'The service behind this part of the page is not answering. The rest of the page keeps working.';
+  return 'This part of the page failed. The rest of the page keeps working.';
+}
+
 function Fallback({ alias, title, problem, onRetry }: { alias: string; title: string; problem: Problem; onRetry: () => void }): React.ReactElement {
   return (
     <div className="fallback" role="alert" data-testid={`slot-fallback-${alias}`}>
@@ -85,7 +95,11 @@ function Fallback({ alias, title, problem, onRetry }: { alias: string; title: st
       </div>
       <div className="fallback-body">
         <h3>{title}</h3>
-        <p>{problem.message}</p>
+        <p>{explain(problem.code)}</p>
+        <details className="fallback-details">
+          <summary>Details for support</summary>
+          <p>{problem.message}</p>
+        </details>
         <div className="fallback-actions">
           <code className="code" data-testid={`slot-fallback-code-${alias}`}>
             {problem.code}

@@ -1,0 +1,60 @@
+import type { AddressInfo } from 'node:net';
+import { startSilentServer, startStaticServer } from '@modmesh/test-utils';
+import { afterEach, describe, expect, it } from 'vitest';
+import { readShellConfig } from './config.js';
+import { createShellServer } from './server.js';
+
+const KEY = 'ed25519:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0)) await close();
+});
+
+async function shell(upstreams: { auth: string; user: string }, deadlineMs = 5000): Promise<string> {
+  const config = {
+    ...readShellConfig({ MODMESH_TRUST_AUTH: KEY, MODMESH_TRUST_USER: KEY, MODMESH_REGISTRY: 'http://127.0.0.1:4999' }, '/nonexistent'),
+    upstreams,
+    upstreamDeadlineMs: deadlineMs,
+  };
+  const server = createShellServer(config, () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('the web shell server', () => {
+  it('refuses to start without a trusted key for each remote', () => {
+    expect(() => readShellConfig({ MODMESH_TRUST_AUTH: KEY }, '/')).toThrow(/MODMESH_TRUST_USER/);
+  });
+
+  it('serves the page with a CSP that allows scripts from itself and the registry only, and the page config', async () => {
+    const url = await shell({ auth: 'http://127.0.0.1:1', user: 'http://127.0.0.1:1' });
+    const page = await fetch(url);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self' http://127.0.0.1:4999");
+    expect(await page.text()).toContain('<script src="/app.js" defer></script>');
+    const config = await (await fetch(`${url}/config.json`)).json();
+    expect(config).toEqual({ registry: 'http://127.0.0.1:4999', remotes: { auth: 'auth@stable', user: 'user@stable' }, trust: { auth: [KEY], user: [KEY] } });
+    const traversal = await fetch(`${url}/..%2Fpackage.json`);
+    expect(traversal.status).toBe(404);
+  });
+
+  it('forwards /api/user/* to the user service, and answers a coded 502 or 504 when it is down or silent', async () => {
+    const user = await startStaticServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ path: req.url, authorization: req.headers.authorization }));
+    });
+    closers.push(() => user.close());
+    const url = await shell({ auth: 'http://127.0.0.1:1', user: user.url });
+    const answer = await fetch(`${url}/api/user/profile?x=1`, { headers: { authorization: 'Bearer t' } });
+    expect(await answer.json()).toEqual({ path: '/profile?x=1', authorization: 'Bearer t' });
+
+    const down = await fetch(`${url}/api/auth/login`, { method: 'POST', body: '{}' });
+    expect([down.status, (await down.json()).error.code]).toEqual([502, 'SHELL_UPSTREAM_UNAVAILABLE']);
+
+    const silent = await startSilentServer();
+    closers.push(() => silent.close());
+    const slowShell = await shell({ auth: silent.url, user: silent.url }, 300);
+    const timedOut = await fetch(`${slowShell}/api/user/profile`);
+    expect([timedOut.status, (await timedOut.json()).error.code]).toEqual([504, 'SHELL_UPSTREAM_TIMEOUT']);
+  });
+});
