@@ -49,12 +49,12 @@ describe('the web shell server', () => {
     expect(await answer.json()).toEqual({ path: '/profile?x=1', authorization: 'Bearer t' });
 
     const down = await fetch(`${url}/api/auth/login`, { method: 'POST', body: '{}' });
-    expect([down.status, (await down.json()).error.code]).toEqual([502, 'SHELL_UPSTREAM_UNAVAILABLE']);
+    expect([down.status, ((await down.json()) as { error: { code: string } }).error.code]).toEqual([502, 'SHELL_UPSTREAM_UNAVAILABLE']);
 
     const silent = await startSilentServer();
     closers.push(() => silent.close());
     const slowShell = await shell({ auth: silent.url, user: silent.url }, 300);
     const timedOut = await fetch(`${slowShell}/api/user/profile`);
-    expect([timedOut.status, (await timedOut.json()).error.code]).toEqual([504, 'SHELL_UPSTREAM_TIMEOUT']);
+    expect([timedOut.status, ((await timedOut.json()) as { error: { code: string } }).error.code]).toEqual([504, 'SHELL_UPSTREAM_TIMEOUT']);
   });
 });
