@@ -37,7 +37,8 @@ export function connectLive({ token, tokenFirst = false, onEvent, onStatus }) {
 
   function followWithEventSource() {
     onStatus('connecting');
-    source = new EventSource(lastEventId ? `/v1/events?lastEventId=${encodeURIComponent(lastEventId)}` : '/v1/events');
+    // The page reads the current state itself: only what happens from now on.
+    source = new EventSource(`/v1/events?lastEventId=${encodeURIComponent(lastEventId || 'latest')}`);
     source.addEventListener('open', () => onStatus('live'));
     for (const type of EVENT_TYPES) source.addEventListener(type, (message) => deliver(type, message.lastEventId, message.data));
     source.addEventListener('error', function streamError() {
@@ -58,7 +59,7 @@ export function connectLive({ token, tokenFirst = false, onEvent, onStatus }) {
       controller = new AbortController();
       try {
         const headers = { accept: 'text/event-stream', authorization: `Bearer ${token}` };
-        if (lastEventId) headers['last-event-id'] = lastEventId;
+        headers['last-event-id'] = lastEventId || 'latest';
         const response = await fetch('/v1/events', { headers, signal: controller.signal, cache: 'no-store' });
         if (response.status === 401 || response.status === 403) {
           onStatus('refused');

@@ -32,7 +32,11 @@ export function createEventHub(metadata: MetadataStore): EventHub {
     async serve(request, reply) {
       const query = request.query as { lastEventId?: string; remote?: string };
       const lastHeader = request.headers['last-event-id'];
-      let cursor = Number((Array.isArray(lastHeader) ? lastHeader[0] : lastHeader) ?? query.lastEventId ?? 0);
+      const resumeFrom = (Array.isArray(lastHeader) ? lastHeader[0] : lastHeader) ?? query.lastEventId;
+      // `latest`: only what happens from now on (a page that just read the current state);
+      // a reconnect sends Last-Event-ID, which wins over the query string.
+      const fromNow = resumeFrom === 'latest';
+      let cursor = fromNow ? 0 : Number(resumeFrom ?? 0);
       if (!Number.isSafeInteger(cursor) || cursor < 0) cursor = 0;
       const only = query.remote;
       // A HEAD has no body to stream into: its headers would otherwise never be sent.
@@ -68,10 +72,14 @@ export function createEventHub(metadata: MetadataStore): EventHub {
       streams.add(onEvent);
       for (;;) {
         const page = await metadata.eventsAfter(cursor, REPLAY_PAGE);
-        for (const event of page) write(event);
+        if (fromNow) cursor = page.at(-1)?.id ?? cursor;
+        else for (const event of page) write(event);
         if (page.length < REPLAY_PAGE) break;
       }
-      for (const event of pending.sort((a, b) => a.id - b.id)) write(event);
+      pending.sort((a, b) => a.id - b.id);
+      // From now on means from when the stream attached: what arrived during the read is new.
+      if (fromNow && pending[0]) cursor = Math.min(cursor, pending[0].id - 1);
+      for (const event of pending) write(event);
       live = true;
 
       const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);

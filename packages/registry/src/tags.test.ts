@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { pollUntil } from '@modmesh/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rollbackTarget } from './app.js';
 import type { TagMove } from './storage/types.js';
@@ -136,6 +137,16 @@ describe('the event stream', () => {
     const live = readEvents(url, { 'last-event-id': resumed[1]?.id as string }, 1);
     await rollback({ reason: 'live' });
     expect((await live).map((event) => [event.event, JSON.parse(event.data).kind])).toEqual([['tag.moved', 'rollback']]);
+  });
+
+  it('sends only what happens from now on to a client asking for lastEventId=latest', async () => {
+    await registry.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = registry.app.server.address() as AddressInfo;
+    const fromNow = readEvents(`http://127.0.0.1:${port}/v1/events?lastEventId=latest`, {}, 1);
+    await pollUntil('the stream is attached', async () => (registry.hub.clients() > 0 ? true : undefined));
+    await moveTag('1.0.0', null);
+    const [event] = await fromNow;
+    expect([event?.event, JSON.parse(event?.data ?? '{}').to]).toEqual(['tag.moved', '1.0.0']);
   });
 });
 

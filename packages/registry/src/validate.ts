@@ -5,14 +5,14 @@ export type Spec = { kind: 'version'; version: string } | { kind: 'tag'; tag: st
 
 export function checkName(name: unknown): string {
   if (typeof name !== 'string' || !REMOTE_NAME.test(name)) {
-    throw new ModmeshError('MODMESH_INVALID_NAME', `${JSON.stringify(name)} is not a valid remote name (a-z, 0-9, _, starting with a letter, at most 64)`);
+    throw new ModmeshError('MODMESH_INVALID_NAME', `${shown(name)} is not a valid remote name (a-z, 0-9, _, starting with a letter, at most 64)`);
   }
   return name;
 }
 
 export function checkVersion(version: unknown, remote?: string): string {
   if (typeof version !== 'string' || version.length > 128 || semver.valid(version) !== version) {
-    throw new ModmeshError('MODMESH_INVALID_VERSION', `${JSON.stringify(version)} is not a full semantic version such as 1.2.3`, { remote });
+    throw new ModmeshError('MODMESH_INVALID_VERSION', `${shown(version)} is not a full semantic version such as 1.2.3`, { remote });
   }
   return version;
 }
@@ -20,7 +20,7 @@ export function checkVersion(version: unknown, remote?: string): string {
 /** Tag names can never be read as a version or a range, so `name@spec` is never ambiguous. */
 export function checkTag(tag: unknown, remote?: string): string {
   if (typeof tag !== 'string' || !TAG_NAME.test(tag) || semver.validRange(tag) !== null) {
-    throw new ModmeshError('MODMESH_INVALID_TAG', `${JSON.stringify(tag)} is not a valid tag name (lowercase letters, digits, dashes; not a version range)`, {
+    throw new ModmeshError('MODMESH_INVALID_TAG', `${shown(tag)} is not a valid tag name (lowercase letters, digits, dashes; not a version range)`, {
       remote,
     });
   }
@@ -68,4 +68,14 @@ const CONTENT_TYPES: Record<string, string> = {
 export function contentTypeOf(path: string | undefined): string {
   const extension = path?.split('.').pop()?.toLowerCase() ?? '';
   return CONTENT_TYPES[extension] ?? 'application/octet-stream';
+}
+
+// --- internal ---
+
+// A value as an error message names it: briefly, and without walking it (a request body can
+// nest arrays a hundred thousand deep, which JSON.stringify would overflow the stack on).
+function shown(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
 }

@@ -4,7 +4,7 @@
 // is only ever moved to an unpublished version, a token only asked for an invalid remote...):
 // whatever they do to the registry's stored state is a bug, not the fuzzer's doing.
 import { validateHeaderValue } from 'node:http';
-import type { SignedRelease } from '@modmesh/manifest';
+import { REMOTE_NAME, type SignedRelease } from '@modmesh/manifest';
 import fc from 'fast-check';
 
 export interface FuzzRequest {
@@ -173,7 +173,7 @@ function structuredRoute(context: FuzzContext, v: Values): fc.Arbitrary<Route> {
       { bytes: () => Buffer.from(bytes), label: `${bytes.length} random bytes`, type: 'application/octet-stream' },
     ]),
     fc.tuple(v.name, releaseBody(context)).map(([name, body]) => ['POST', `/v1/remotes/${seg(name)}/releases`, body]),
-    fc.tuple(v.name, v.tag, tagMoveBody(v)).map(([name, tag, body]) => ['PUT', `/v1/remotes/${seg(name)}/tags/${seg(tag)}`, body]),
+    fc.tuple(v.name, v.tag, tagMoveBody(context, v)).map(([name, tag, body]) => ['PUT', `/v1/remotes/${seg(name)}/tags/${seg(tag)}`, body]),
     // Every tag of the seeded registry has moved once, so it has nothing to roll back to.
     fc.tuple(v.name, v.tag, fc.option(objectBody({ expect: v.version, reason: garbageValue() }), { nil: undefined })).map(([name, tag, body]) => [
       'POST',
@@ -218,9 +218,11 @@ function releaseBody(context: FuzzContext): fc.Arbitrary<Body> {
   );
 }
 
-function tagMoveBody(v: Values): fc.Arbitrary<Body> {
+function tagMoveBody(context: FuzzContext, v: Values): fc.Arbitrary<Body> {
   // Never a published version: a valid move with a valid expectation could otherwise happen.
-  const unpublished = fc.oneof(fc.constantFrom('9.9.9', '0.0.1', '1.0.0-unpublished', '3.0.0'), garbageValue());
+  const unpublished = fc
+    .oneof(fc.constantFrom('9.9.9', '0.0.1', '1.0.0-unpublished', '3.0.0'), garbageValue())
+    .filter((value) => typeof value !== 'string' || !context.versions.includes(value));
   return fc.oneof(objectBody({ version: unpublished, expect: fc.oneof(v.version, fc.constant(null), garbageValue()), reason: garbageValue() }), jsonText());
 }
 
@@ -244,8 +246,11 @@ function garbageValue(): fc.Arbitrary<unknown> {
   );
 }
 
+// Never a valid name: the admin token would otherwise be given a new token.
 function invalidName(): fc.Arbitrary<unknown> {
-  return fc.oneof(fc.constantFrom(undefined, null, 'Auth', '1auth', 'auth-x', '', 'a'.repeat(65), '__proto__', 'a b', 42, ['auth']), fc.constantFrom(...HOSTILE_TEXT));
+  return fc
+    .oneof(fc.constantFrom(undefined, null, 'Auth', '1auth', 'auth-x', '', 'a'.repeat(65), '__proto__', 'a b', 42, ['auth']), fc.constantFrom(...HOSTILE_TEXT))
+    .filter((value) => typeof value !== 'string' || !REMOTE_NAME.test(value));
 }
 
 function invalidPublicKey(): fc.Arbitrary<unknown> {

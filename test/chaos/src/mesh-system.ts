@@ -43,6 +43,8 @@ export interface MeshSystem {
   readonly publishToken: string;
   /** The key auth releases are signed with; the user service trusts its public half. */
   readonly publisher: PublisherKeyPair;
+  /** Its private half, as a file for `modmesh publish --key`. */
+  readonly keyFile: string;
   /** Alice's token from the auth service's /login. */
   readonly token: string;
   /** The version the stable tag points at, as this system last moved it. */
@@ -150,6 +152,7 @@ export async function startMeshSystem(options: { work: string; authBuild: AuthBu
     admin,
     publishToken,
     publisher,
+    keyFile,
     token: '',
     get stable() {
       return stable;

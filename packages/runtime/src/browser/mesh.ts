@@ -307,7 +307,9 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
 
   let source: EventSource | undefined;
   if (options.watch !== false && typeof EventSource !== 'undefined') {
-    source = new EventSource(new URL('v1/events', registry.url).href);
+    // Only what happens from now on: every remote is resolved when first used, and reconnects
+    // resume from the last event seen (Last-Event-ID), then re-check every remote anyway.
+    source = new EventSource(new URL('v1/events?lastEventId=latest', registry.url).href);
     events = 'connecting';
     const onChange = (message: MessageEvent<string>, type: string): void => {
       const data = parseEvent(message.data);
