@@ -21,6 +21,7 @@ import {
 } from '@modmesh/test-utils';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import webpack, { type Configuration } from 'webpack';
 
 const unavailable = browserUnavailable();
 if (unavailable) console.warn(`skipping the browser tests: ${unavailable}`);
@@ -222,6 +223,33 @@ describe.skipIf(unavailable)('the web shell and the dashboard in Chromium', () =
     expect(await fresh.evaluate(() => (globalThis as unknown as { tampered?: boolean }).tampered)).toBeUndefined();
     expect(await page.evaluate(() => (globalThis as unknown as { tampered?: boolean }).tampered)).toBeUndefined();
     await fresh.screenshot({ path: artifactPath('web-shell-tampered-release.png'), fullPage: true });
+    await fresh.close();
+  });
+
+  it('refuses a signed browser container built without the integrity plugin, before any of its chunks loads', async () => {
+    // Signed by the right key, but its chunk scripts would load without integrity: not run.
+    const dir = path.join(work, 'auth-1.3.0');
+    cpSync(authBuild.remoteDir, path.join(dir, 'node'), { recursive: true });
+    const { createWebConfig } = (await import(path.join(path.dirname(requireCompiled('examples/auth-service/package.json')), 'webpack.web.config.js'))) as {
+      createWebConfig(options: { outputPath: string; loginTitle: string }): Configuration;
+    };
+    const config = createWebConfig({ outputPath: path.join(dir, 'web'), loginTitle: 'Built without the plugin' });
+    config.plugins = config.plugins?.filter((plugin) => plugin?.constructor.name !== 'ModmeshWebPlugin');
+    await new Promise<void>((resolve, reject) =>
+      webpack(config).run((error, stats) => (error || stats?.hasErrors() ? reject(error ?? new Error(stats?.toString())) : resolve())),
+    );
+    await publish('auth', '1.3.0', dir);
+    await modmesh(['tag', 'set', 'auth', 'stable', '1.3.0', '--reason', 'a stock build']);
+
+    const fresh = await browser.newPage();
+    const requested: string[] = [];
+    fresh.on('request', (request) => requested.push(request.url()));
+    await fresh.goto(shell.url);
+    await fresh.getByTestId('slot-fallback-auth').waitFor({ timeout: UI_DEADLINE_MS });
+    expect(await fresh.getByTestId('slot-fallback-code-auth').textContent()).toBe('MODMESH_SRI_UNSUPPORTED');
+    // Its signed entry ran (and handed nothing over); none of its chunks was even requested.
+    expect(requested.some((url) => url.endsWith('/releases/1.3.0/files/web/remoteEntry.js'))).toBe(true);
+    expect(requested.filter((url) => url.includes('/releases/1.3.0/files/web/__federation_expose'))).toEqual([]);
     await fresh.close();
   });
 });
