@@ -74,7 +74,11 @@ describe('POST /login under brute force (real HTTP server)', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   async function login(username: string, password: string) {
-    const response = await fetch(`${url}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+    const response = await fetch(`${url}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
     const body = (await response.json()) as { token?: string; error?: { code: string; message: string } };
     return { status: response.status, code: body.error?.code, retryAfter: response.headers.get('retry-after'), token: body.token };
   }

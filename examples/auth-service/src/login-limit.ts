@@ -37,7 +37,7 @@ export const DEFAULT_LOGIN_LIMITS: Required<LoginLimitOptions> = {
  * nothing from trying on.
  */
 export function createLoginLimiter(options: LoginLimitOptions = {}, now: () => number = Date.now): LoginLimiter {
-  const limits = { ...DEFAULT_LOGIN_LIMITS, ...options };
+  const limits = { ...DEFAULT_LOGIN_LIMITS, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) };
   const usernames = createWindows(limits.windowSeconds * 1000, limits.maxTracked, now);
   const addresses = createWindows(limits.windowSeconds * 1000, limits.maxTracked, now);
 

@@ -53,6 +53,8 @@ describe('validateJwtToken', () => {
     const now = Math.floor(Date.now() / 1000);
     const forged = base64url({ username: 'admin', sub: 'user-0', iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + 60 });
     expect(validate(`${header}.${forged}.${signature}`)).toEqual({ isValid: false, error: 'invalid signature', code: 'TOKEN_SIGNATURE_INVALID' });
+    const [, payload] = sign().split('.');
+    expect(validate(`${header}.${payload}.`)).toMatchObject({ isValid: false, code: 'TOKEN_SIGNATURE_INVALID' });
   });
 
   it('rejects alg "none"', () => {
@@ -81,8 +83,16 @@ describe('validateJwtToken', () => {
   });
 
   it('rejects a wrong issuer and a wrong audience', () => {
-    expect(validate(sign({}, { issuer: 'someone-else' }))).toEqual({ isValid: false, error: `jwt issuer invalid. expected: ${ISSUER}`, code: 'TOKEN_CLAIMS_INVALID' });
-    expect(validate(sign({}, { audience: 'another-api' }))).toEqual({ isValid: false, error: `jwt audience invalid. expected: ${AUDIENCE}`, code: 'TOKEN_CLAIMS_INVALID' });
+    expect(validate(sign({}, { issuer: 'someone-else' }))).toEqual({
+      isValid: false,
+      error: `jwt issuer invalid. expected: ${ISSUER}`,
+      code: 'TOKEN_CLAIMS_INVALID',
+    });
+    expect(validate(sign({}, { audience: 'another-api' }))).toEqual({
+      isValid: false,
+      error: `jwt audience invalid. expected: ${AUDIENCE}`,
+      code: 'TOKEN_CLAIMS_INVALID',
+    });
   });
 
   it('rejects garbage, an empty string and an oversized token without throwing', () => {
@@ -136,7 +146,13 @@ describe('validateJwtToken', () => {
   });
 
   it('refuses a validly signed token without an expiry: it would never expire', () => {
-    const forever = jwt.sign({ username: 'alice' }, trusted.privateKey, { algorithm: 'ES256', keyid: 'trusted', issuer: ISSUER, audience: AUDIENCE, subject: 'u' });
+    const forever = jwt.sign({ username: 'alice' }, trusted.privateKey, {
+      algorithm: 'ES256',
+      keyid: 'trusted',
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      subject: 'u',
+    });
     expect(validate(forever)).toMatchObject({ isValid: false, code: 'TOKEN_CLAIMS_INVALID' });
   });
 

@@ -114,8 +114,9 @@ function codeOf(error: unknown): TokenErrorCode {
   const { name, message } = error instanceof Error ? error : { name: '', message: '' };
   if (name === 'TokenExpiredError') return 'TOKEN_EXPIRED';
   if (name === 'NotBeforeError') return 'TOKEN_NOT_YET_VALID';
-  if (message === 'invalid signature') return 'TOKEN_SIGNATURE_INVALID';
-  if (message === 'invalid algorithm' || message === 'jwt signature is required') return 'TOKEN_ALGORITHM_REFUSED';
+  // The header says ES256 by now, so a missing signature is a bad one.
+  if (message === 'invalid signature' || message === 'jwt signature is required') return 'TOKEN_SIGNATURE_INVALID';
+  if (message === 'invalid algorithm') return 'TOKEN_ALGORITHM_REFUSED';
   if (/^jwt (issuer|audience|subject|id) invalid/.test(message)) return 'TOKEN_CLAIMS_INVALID';
   return 'TOKEN_MALFORMED';
 }

@@ -7,22 +7,33 @@ import type { Duplex } from 'node:stream';
  * JSON error body and a code, instead of a bare status line.
  */
 export function answerClientErrors(server: Server): void {
+  // Node reports every further chunk of a broken request again: each connection is answered once.
+  const answered = new WeakSet<Duplex>();
   server.on('clientError', function clientError(error: NodeJS.ErrnoException, socket: Duplex) {
-    // Only before anything was answered on the connection, as Node's own handler does.
-    if (socket.writable && (socket as Duplex & { bytesWritten?: number }).bytesWritten === 0) {
-      const [status, code, message] = PARSER_REFUSALS[error.code ?? ''] ?? DEFAULT_REFUSAL;
-      const body = JSON.stringify({ error: { code, message } });
-      socket.write(
-        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-      );
+    if (answered.has(socket)) return;
+    answered.add(socket);
+    if (!socket.writable) {
+      socket.destroy();
+      return;
     }
-    socket.destroy(error);
+    const [status, code, message] = PARSER_REFUSALS[error.code ?? ''] ?? DEFAULT_REFUSAL;
+    const body = JSON.stringify({ error: { code, message } });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+    // A lingering close: what the client is still sending is read and dropped until it hangs up.
+    // Closing at once, with its bytes unread, would reset the connection and lose the answer.
+    socket.once('end', () => socket.destroy());
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
   });
 }
 
 // --- internal ---
 
 type Refusal = [status: number, code: string, message: string];
+
+/** How long a refused client may go on sending before its connection is dropped. */
+const LINGER_MS = 2000;
 
 // The same statuses Node answers with by itself.
 const PARSER_REFUSALS: Record<string, Refusal> = {

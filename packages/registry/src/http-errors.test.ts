@@ -37,8 +37,17 @@ describe('refusals before any route runs', () => {
       socket.on('close', () => resolve(text));
       socket.on('error', reject);
     });
-    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[^]*connection: close\r\n\r\n/);
+    expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n[\s\S]*connection: close\r\n\r\n/);
     expect(JSON.parse(answer.split('\r\n\r\n')[1] ?? '').error.code).toBe('MODMESH_BAD_REQUEST');
+  });
+
+  it('headers over 16 KB get a coded 431 that reaches the client, which is still sending', async () => {
+    await registry.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = registry.app.server.address() as net.AddressInfo;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const response = await fetch(`http://127.0.0.1:${port}/v1/remotes`, { headers: { authorization: `Bearer ${'A'.repeat(1024 * 1024)}` } });
+      expect([response.status, ((await response.json()) as { error: { code: string } }).error.code]).toEqual([431, 'MODMESH_BAD_REQUEST']);
+    }
   });
 
   it('HEAD /v1/events answers at once, without opening a stream', async () => {

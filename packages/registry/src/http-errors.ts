@@ -74,19 +74,30 @@ export const FRAMEWORK_ERROR_OPTIONS = {
   // Node's parser refused the bytes: answer in JSON like every other refusal, and close, since
   // nothing more can be read from the connection.
   clientErrorHandler: function clientErrorHandler(error: Error & { code?: string }, socket: Socket): void {
-    if (error.code === 'ECONNRESET' || socket.destroyed) return;
+    // Node reports every further chunk of a broken request again: each connection is answered once.
+    if (error.code === 'ECONNRESET' || socket.destroyed || answered.has(socket)) return;
+    answered.add(socket);
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
     const refusal = PARSER_REFUSALS[error.code ?? ''] ?? { status: 400, message: 'the request is not valid HTTP' };
     const body = JSON.stringify({ error: new ModmeshError('MODMESH_BAD_REQUEST', refusal.message).toJSON() });
-    if (socket.writable) {
-      socket.write(
-        `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
-      );
-    }
-    socket.destroy(error);
+    socket.end(
+      `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+    // A lingering close: what the client is still sending is read and dropped until it hangs up.
+    // Closing at once, with its bytes unread, would reset the connection and lose the answer.
+    socket.once('end', () => socket.destroy());
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
   },
 };
 
 // --- internal ---
+
+const answered = new WeakSet<Socket>();
+/** How long a refused client may go on sending before its connection is dropped. */
+const LINGER_MS = 2000;
 
 const FRAMEWORK_REFUSALS: Record<string, { status: number; message: string }> = {
   FST_ERR_BAD_URL: { status: 400, message: 'the URL does not decode: a %-escape is malformed or not UTF-8' },

@@ -102,9 +102,19 @@ describe('the registry’s rate limits', () => {
 
     const fixture = releaseFixture('auth', '1.0.0');
     await uploadFiles(registry, 'auth', ADMIN_TOKEN, fixture.files);
-    await registry.app.inject({ method: 'POST', url: '/v1/remotes/auth/releases', headers: admin(), payload: signRelease(fixture.manifest, publisher.key.privateKeyPem) });
+    await registry.app.inject({
+      method: 'POST',
+      url: '/v1/remotes/auth/releases',
+      headers: admin(),
+      payload: signRelease(fixture.manifest, publisher.key.privateKeyPem),
+    });
     const move = (tag: string) =>
-      registry.app.inject({ method: 'PUT', url: `/v1/remotes/auth/tags/${tag}`, headers: bearer(publisher.token), payload: { version: '1.0.0', expect: null } });
+      registry.app.inject({
+        method: 'PUT',
+        url: `/v1/remotes/auth/tags/${tag}`,
+        headers: bearer(publisher.token),
+        payload: { version: '1.0.0', expect: null },
+      });
     expect([(await move('stable')).statusCode, (await move('canary')).statusCode]).toEqual([200, 429]);
     const rollback = await registry.app.inject({ method: 'POST', url: '/v1/remotes/auth/tags/stable/rollback', headers: bearer(publisher.token) });
     expect([rollback.statusCode, rollback.json().error.code]).toEqual([429, 'MODMESH_RATE_LIMITED']);
@@ -154,6 +164,7 @@ describe('the registry’s rate limits', () => {
 
   it('refuse budgets that are not whole numbers of at least 1', async () => {
     registry = await createTestRegistry();
-    for (const releases of [0, -1, 1.5, Number.NaN]) expect(() => createRegistryLimits({ releases })).toThrow(expect.objectContaining({ code: 'MODMESH_USAGE' }));
+    for (const releases of [0, -1, 1.5, Number.NaN])
+      expect(() => createRegistryLimits({ releases })).toThrow(expect.objectContaining({ code: 'MODMESH_USAGE' }));
   });
 });

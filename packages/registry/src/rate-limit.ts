@@ -136,8 +136,7 @@ export function createRateLimiter(options: { capacity: number; perSecond: number
   // Insertion order is recency order: a bucket is re-inserted whenever it is used.
   const buckets = new Map<string, Bucket>();
 
-  const tokensOf = (bucket: Bucket | undefined, at: number): number =>
-    bucket ? Math.min(capacity, bucket.tokens + (at - bucket.at) * perSecond) : capacity;
+  const tokensOf = (bucket: Bucket | undefined, at: number): number => (bucket ? Math.min(capacity, bucket.tokens + (at - bucket.at) * perSecond) : capacity);
   const secondsUntilOne = (tokens: number): number => (tokens >= 1 ? 0 : (1 - tokens) / perSecond);
 
   return {

@@ -29,10 +29,7 @@ export interface FuzzContext {
 
 export function fuzzRequest(context: FuzzContext): fc.Arbitrary<FuzzRequest> {
   const values = segmentValues(context);
-  const route = fc.oneof(
-    { weight: 6, arbitrary: structuredRoute(context, values) },
-    { weight: 1, arbitrary: randomRoute(values) },
-  );
+  const route = fc.oneof({ weight: 6, arbitrary: structuredRoute(context, values) }, { weight: 1, arbitrary: randomRoute(values) });
   // Mostly the content type the body is, so that requests get past the parser to the routes.
   const withContentType = route.chain((chosen) =>
     fc.tuple(
@@ -155,9 +152,9 @@ function structuredRoute(context: FuzzContext, v: Values): fc.Arbitrary<Route> {
   const read = fc.oneof({ weight: 4, arbitrary: fc.constant('GET') }, { weight: 1, arbitrary: fc.constant('HEAD') });
   const anyMethod = fc.constantFrom(...METHODS);
   const routes: fc.Arbitrary<Route>[] = [
-    fc.tuple(anyMethod, fc.constantFrom('/health', '/metrics', '/', '/v1/remotes', '/v1/events', '/v1/consumers', '/v1/tokens', '/v1/whoami', '/dashboard/x')).map(
-      ([method, path]) => [method, path, undefined],
-    ),
+    fc
+      .tuple(anyMethod, fc.constantFrom('/health', '/metrics', '/', '/v1/remotes', '/v1/events', '/v1/consumers', '/v1/tokens', '/v1/whoami', '/dashboard/x'))
+      .map(([method, path]) => [method, path, undefined]),
     fc.tuple(read, v.name).map(([method, name]) => [method, `/v1/remotes/${seg(name)}`, undefined]),
     fc.tuple(read, v.name, v.spec).map(([method, name, spec]) => [method, `/v1/remotes/${seg(name)}/resolve/${seg(spec)}`, undefined]),
     fc.tuple(read, v.name, v.version).map(([method, name, version]) => [method, `/v1/remotes/${seg(name)}/releases/${seg(version)}`, undefined]),
@@ -165,29 +162,37 @@ function structuredRoute(context: FuzzContext, v: Values): fc.Arbitrary<Route> {
       .tuple(read, v.name, v.version, v.file)
       .map(([method, name, version, file]) => [method, `/v1/remotes/${seg(name)}/releases/${seg(version)}/files/${rawPath(file)}`, undefined]),
     fc.tuple(read, v.sha256).map(([method, sha256]) => [method, `/v1/blobs/${seg(sha256)}`, undefined]),
-    fc.tuple(read, v.name, fc.constantFrom('tags', 'history', 'keys', 'consumers')).map(([method, name, what]) => [method, `/v1/remotes/${seg(name)}/${what}`, undefined]),
+    fc
+      .tuple(read, v.name, fc.constantFrom('tags', 'history', 'keys', 'consumers'))
+      .map(([method, name, what]) => [method, `/v1/remotes/${seg(name)}/${what}`, undefined]),
     fc.tuple(read, v.name, v.tag).map(([method, name, tag]) => [method, `/v1/remotes/${seg(name)}/tags/${seg(tag)}/history`, undefined]),
-    fc.tuple(v.name, v.sha256, fc.uint8Array({ maxLength: 2048 })).map(([name, sha256, bytes]) => [
-      'PUT',
-      `/v1/remotes/${seg(name)}/blobs/${seg(sha256)}`,
-      { bytes: () => Buffer.from(bytes), label: `${bytes.length} random bytes`, type: 'application/octet-stream' },
-    ]),
+    fc
+      .tuple(v.name, v.sha256, fc.uint8Array({ maxLength: 2048 }))
+      .map(([name, sha256, bytes]) => [
+        'PUT',
+        `/v1/remotes/${seg(name)}/blobs/${seg(sha256)}`,
+        { bytes: () => Buffer.from(bytes), label: `${bytes.length} random bytes`, type: 'application/octet-stream' },
+      ]),
     fc.tuple(v.name, releaseBody(context)).map(([name, body]) => ['POST', `/v1/remotes/${seg(name)}/releases`, body]),
     fc.tuple(v.name, v.tag, tagMoveBody(context, v)).map(([name, tag, body]) => ['PUT', `/v1/remotes/${seg(name)}/tags/${seg(tag)}`, body]),
     // Every tag of the seeded registry has moved once, so it has nothing to roll back to.
-    fc.tuple(v.name, v.tag, fc.option(objectBody({ expect: v.version, reason: garbageValue() }), { nil: undefined })).map(([name, tag, body]) => [
-      'POST',
-      `/v1/remotes/${seg(name)}/tags/${seg(tag)}/rollback`,
-      body,
-    ]),
-    fc.tuple(v.name, objectBody({ publicKey: invalidPublicKey(), label: garbageValue() })).map(([name, body]) => ['POST', `/v1/remotes/${seg(name)}/keys`, body]),
+    fc
+      .tuple(v.name, v.tag, fc.option(objectBody({ expect: v.version, reason: garbageValue() }), { nil: undefined }))
+      .map(([name, tag, body]) => ['POST', `/v1/remotes/${seg(name)}/tags/${seg(tag)}/rollback`, body]),
+    fc
+      .tuple(v.name, objectBody({ publicKey: invalidPublicKey(), label: garbageValue() }))
+      .map(([name, body]) => ['POST', `/v1/remotes/${seg(name)}/keys`, body]),
     fc.tuple(v.name, v.id).map(([name, id]) => ['DELETE', `/v1/remotes/${seg(name)}/keys/${seg(id)}`, undefined]),
     objectBody({ role: fc.constantFrom('publish', 'admin', 'READ', 'write', ''), remote: invalidName(), label: garbageValue() }).map((body) => [
       'POST',
       '/v1/tokens',
       body,
     ]),
-    objectBody({ instanceId: garbageValue(), service: garbageValue(), kind: garbageValue(), remotes: garbageValue() }).map((body) => ['POST', '/v1/consumers', body]),
+    objectBody({ instanceId: garbageValue(), service: garbageValue(), kind: garbageValue(), remotes: garbageValue() }).map((body) => [
+      'POST',
+      '/v1/consumers',
+      body,
+    ]),
     fc.tuple(v.id).map(([id]) => ['DELETE', `/v1/consumers/${seg(id)}`, undefined]),
     fc.tuple(anyMethod, jsonText()).map(([method, body]) => [method, '/v1/consumers', body]),
   ];
@@ -205,14 +210,16 @@ function releaseBody(context: FuzzContext): fc.Arbitrary<Body> {
   const known = fc.constantFrom(...context.releases);
   return fc.oneof(
     // A replay of a published release (with a tag, too): refused as existing, atomically.
-    fc.tuple(known, fc.option(fc.constantFrom('stable', 'canary', 'fresh'), { nil: undefined })).map(([release, tag]) => json({ ...release, ...(tag && { tag }) })),
+    fc
+      .tuple(known, fc.option(fc.constantFrom('stable', 'canary', 'fresh'), { nil: undefined }))
+      .map(([release, tag]) => json({ ...release, ...(tag && { tag }) })),
     // A published release with one thing changed: its signature no longer matches, or it is invalid.
-    fc.tuple(known, fc.constantFrom('version', 'name', 'files', 'containers', 'schema', 'build'), garbageValue()).map(([release, field, value]) =>
-      json({ ...release, manifest: { ...release.manifest, [field]: value } }),
-    ),
-    fc.tuple(known, fc.constantFrom('algorithm', 'keyId', 'value'), garbageValue()).map(([release, field, value]) =>
-      json({ ...release, signature: { ...release.signature, [field]: value } }),
-    ),
+    fc
+      .tuple(known, fc.constantFrom('version', 'name', 'files', 'containers', 'schema', 'build'), garbageValue())
+      .map(([release, field, value]) => json({ ...release, manifest: { ...release.manifest, [field]: value } })),
+    fc
+      .tuple(known, fc.constantFrom('algorithm', 'keyId', 'value'), garbageValue())
+      .map(([release, field, value]) => json({ ...release, signature: { ...release.signature, [field]: value } })),
     objectBody({ manifest: garbageValue(), signature: garbageValue(), tag: garbageValue(), reason: garbageValue() }),
     jsonText(),
   );
@@ -228,7 +235,12 @@ function tagMoveBody(context: FuzzContext, v: Values): fc.Arbitrary<Body> {
 
 /** A JSON object body with some of `fields`, and sometimes a stray or hostile key. */
 function objectBody(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<Body> {
-  const entries = Object.entries(fields).map(([key, value]) => fc.option(value.map((item) => [key, item] as const), { nil: undefined }));
+  const entries = Object.entries(fields).map(([key, value]) =>
+    fc.option(
+      value.map((item) => [key, item] as const),
+      { nil: undefined },
+    ),
+  );
   const stray = fc.option(fc.tuple(fc.constantFrom('extra', 'isAdmin', 'role', '', 'a'.repeat(300)), garbageValue()), { nil: undefined });
   return fc.tuple(fc.tuple(...entries), stray).map(([present, extra]) => {
     const object: Record<string, unknown> = {};
@@ -255,7 +267,14 @@ function invalidName(): fc.Arbitrary<unknown> {
 
 function invalidPublicKey(): fc.Arbitrary<unknown> {
   return fc.oneof(
-    fc.constantFrom('ed25519:', 'ed25519:AAAA', `ed25519:${'A'.repeat(44)}`, 'rsa:AAAA', '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----', 'x'.repeat(5000)),
+    fc.constantFrom(
+      'ed25519:',
+      'ed25519:AAAA',
+      `ed25519:${'A'.repeat(44)}`,
+      'rsa:AAAA',
+      '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----',
+      'x'.repeat(5000),
+    ),
     garbageValue(),
   );
 }
@@ -374,7 +393,12 @@ function queryString(v: Values): fc.Arbitrary<string> {
   const value = fc.oneof(fc.constantFrom('-1', '0', '1', '1e309', 'NaN', '9007199254740993', '1000000', '[]', 'release', 'auth'), garbageText());
   return fc.oneof(
     { weight: 3, arbitrary: fc.constant('') },
-    { weight: 2, arbitrary: fc.tuple(fc.constantFrom('limit', 'include', 'lastEventId', 'remote', '__proto__[x]', 'constructor'), value).map(([key, item]) => `?${key}=${rawPath(item)}`) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(fc.constantFrom('limit', 'include', 'lastEventId', 'remote', '__proto__[x]', 'constructor'), value)
+        .map(([key, item]) => `?${key}=${rawPath(item)}`),
+    },
     { weight: 1, arbitrary: fc.constantFrom('?limit=1&limit=2', '?include=release&include=release', '?', '??', '?&&&', '?a[b][c]=1', `?${'x='.repeat(500)}`) },
     { weight: 1, arbitrary: v.name.map((name) => `?${rawPath(name)}`) },
   );

@@ -47,7 +47,9 @@ afterAll(async () => {
 });
 
 describe('the registry API under fuzzing', () => {
-  it(`answers ${CASES} malformed requests without a 5xx, coded, healthy, and changes nothing (seed ${SEED})`, { timeout: byLevel(120_000, 600_000) }, async () => {
+  it(`answers ${CASES} malformed requests without a 5xx, coded, healthy, and changes nothing (seed ${SEED})`, {
+    timeout: byLevel(120_000, 600_000),
+  }, async () => {
     const tally = createTally('registry API fuzzing');
     const before = snapshotState(registry.dataDir);
     const viewsBefore = await apiViews();

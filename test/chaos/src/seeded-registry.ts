@@ -23,6 +23,8 @@ export interface SeededRegistry {
   api<T = Record<string, unknown>>(method: string, route: string, body?: unknown, token?: string | null): Promise<JsonResponse<T>>;
   /** Uploads a small release's files, publishes it signed by `publisher`, optionally moving `tag` to it. */
   publish(name: string, version: string, tag?: string): Promise<void>;
+  /** The same with `token` (the admin's by default), answering with the publish's response instead of throwing. */
+  attemptPublish(name: string, version: string, options?: { tag?: string; token?: string }): Promise<JsonResponse>;
   /** A token created by the admin: `publish` for one remote, or `read`. */
   createToken(role: 'publish' | 'read', remote?: string): Promise<{ token: string; id: string }>;
   close(): Promise<void>;
@@ -46,6 +48,24 @@ export async function startSeededRegistry(options: { remotes: string[]; rateLimi
   };
   for (const name of options.remotes) await expectOk(api('POST', `/v1/remotes/${name}/keys`, { publicKey: publisher.publicKey }), `trust a key for ${name}`);
 
+  async function attemptPublish(name: string, version: string, { tag, token = ADMIN_TOKEN }: { tag?: string; token?: string } = {}): Promise<JsonResponse> {
+    const files = releaseFiles(name, version);
+    for (const [file, bytes] of files) {
+      const sha256 = sha256Of(bytes);
+      const response = await fetch(`${running.url}/v1/remotes/${name}/blobs/${sha256}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+        body: bytes,
+      });
+      if (response.status >= 300) throw new Error(`upload ${file}: HTTP ${response.status} ${await response.text()}`);
+      blobs.push(sha256);
+    }
+    const signed = signRelease(manifestOf(name, version, files), publisher.privateKeyPem);
+    const answer = await api('POST', `/v1/remotes/${name}/releases`, { ...signed, ...(tag && { tag }) }, token);
+    if (answer.status === 201) releases.set(`${name}@${version}`, signed);
+    return answer;
+  }
+
   return {
     url: running.url,
     dataDir,
@@ -54,21 +74,9 @@ export async function startSeededRegistry(options: { remotes: string[]; rateLimi
     releases,
     blobs,
     api,
+    attemptPublish,
     async publish(name, version, tag) {
-      const files = releaseFiles(name, version);
-      for (const [file, bytes] of files) {
-        const sha256 = sha256Of(bytes);
-        const response = await fetch(`${running.url}/v1/remotes/${name}/blobs/${sha256}`, {
-          method: 'PUT',
-          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/octet-stream' },
-          body: bytes,
-        });
-        if (response.status >= 300) throw new Error(`upload ${file}: HTTP ${response.status} ${await response.text()}`);
-        blobs.push(sha256);
-      }
-      const signed = signRelease(manifestOf(name, version, files), publisher.privateKeyPem);
-      await expectOk(api('POST', `/v1/remotes/${name}/releases`, { ...signed, ...(tag && { tag }) }), `publish ${name}@${version}`);
-      releases.set(`${name}@${version}`, signed);
+      await expectOk(attemptPublish(name, version, { tag }), `publish ${name}@${version}`);
     },
     createToken: (role, remote) => expectOk(api<{ token: string; id: string }>('POST', '/v1/tokens', { role, remote }), `create a ${role} token`),
     async close() {
