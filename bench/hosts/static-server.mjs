@@ -9,6 +9,9 @@ import { createServer } from 'node:http';
 import path from 'node:path';
 
 const CONTENT_TYPES = {
+  // The stock page of scenario 09 (bench/hosts/stock-web) is served from here too.
+  '.html': 'text/html; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
   '.js': 'application/javascript; charset=utf-8',
   '.mjs': 'application/javascript; charset=utf-8',
   '.json': 'application/json; charset=utf-8',
