@@ -1,5 +1,11 @@
 import semver from 'semver';
-import { z } from 'zod';
+import { en } from 'zod/locales';
+// zod's tree-shakable API: the browser runtime verifies manifests with this schema too, and the
+// full API would be most of the page's script.
+import * as z from 'zod/mini';
+
+// English messages for the issues the schema does not word itself (zod/mini has none by default).
+z.config(en());
 
 /** Remote names: lowercase identifiers, usable as a Module Federation container name and in URLs. */
 export const REMOTE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
@@ -9,12 +15,14 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 export const MANIFEST_SCHEMA = 'modmesh.release/v1';
 
-export const remoteNameSchema = z.string().regex(REMOTE_NAME, 'must be a lowercase identifier (a-z, 0-9, _), starting with a letter, at most 64 characters');
-export const versionSchema = z
+export const remoteNameSchema = z
   .string()
-  .max(128)
-  .refine((value) => semver.valid(value) === value, 'must be a full semantic version such as 1.2.3');
-export const tagNameSchema = z.string().regex(TAG_NAME, 'must be lowercase letters, digits and dashes, starting with a letter');
+  .check(z.regex(REMOTE_NAME, 'must be a lowercase identifier (a-z, 0-9, _), starting with a letter, at most 64 characters'));
+export const versionSchema = z.string().check(
+  z.maxLength(128),
+  z.refine((value) => semver.valid(value) === value, 'must be a full semantic version such as 1.2.3'),
+);
+export const tagNameSchema = z.string().check(z.regex(TAG_NAME, 'must be lowercase letters, digits and dashes, starting with a letter'));
 
 /**
  * A path inside a release: forward slashes, relative, no `.`/`..` segments, no empty segments,
@@ -22,42 +30,39 @@ export const tagNameSchema = z.string().regex(TAG_NAME, 'must be lowercase lette
  */
 export const releasePathSchema = z
   .string()
-  .min(1)
-  .max(512)
-  .refine(isSafeReleasePath, 'must be a relative path with forward slashes and no ".", ".." or empty segments');
+  .check(z.minLength(1), z.maxLength(512), z.refine(isSafeReleasePath, 'must be a relative path with forward slashes and no ".", ".." or empty segments'));
 
 export const fileEntrySchema = z.strictObject({
   path: releasePathSchema,
-  size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  sha256: z.string().regex(SHA256_HEX, 'must be 64 lowercase hex digits'),
+  size: z.int().check(z.nonnegative(), z.maximum(Number.MAX_SAFE_INTEGER)),
+  sha256: z.string().check(z.regex(SHA256_HEX, 'must be 64 lowercase hex digits')),
 });
 
 export const sharedEntrySchema = z.strictObject({
-  name: z.string().min(1).max(214),
-  version: z.string().max(128),
-  requiredVersion: z.union([z.string().max(256), z.literal(false)]).optional(),
+  name: z.string().check(z.minLength(1), z.maxLength(214)),
+  version: z.string().check(z.maxLength(128)),
+  requiredVersion: z.optional(z.union([z.string().check(z.maxLength(256)), z.literal(false)])),
   singleton: z.boolean(),
-  strictVersion: z.boolean().optional(),
+  strictVersion: z.optional(z.boolean()),
 });
 
 export const containerSchema = z.strictObject({
   /** Where the container runs: `node` hosts or browsers. */
   target: z.enum(['node', 'web']),
   /** The container's Module Federation name (its global / share-scope name). */
-  name: z.string().min(1).max(128),
+  name: z.string().check(z.minLength(1), z.maxLength(128)),
   /** The entry file (`remoteEntry.js`), one of the release's files. */
   entry: releasePathSchema,
-  exposes: z.array(z.strictObject({ name: z.string().regex(/^\.\/[\w./-]+$/, 'must start with "./"'), files: z.array(releasePathSchema).optional() })),
+  exposes: z.array(
+    z.strictObject({ name: z.string().check(z.regex(/^\.\/[\w./-]+$/, 'must start with "./"')), files: z.optional(z.array(releasePathSchema)) }),
+  ),
   shared: z.array(sharedEntrySchema),
 });
 
 export const buildInfoSchema = z.strictObject({
-  bundler: z.string().min(1).max(64),
-  bundlerVersion: z.string().min(1).max(64),
-  gitCommit: z
-    .string()
-    .regex(/^[0-9a-f]{7,64}$/)
-    .optional(),
+  bundler: z.string().check(z.minLength(1), z.maxLength(64)),
+  bundlerVersion: z.string().check(z.minLength(1), z.maxLength(64)),
+  gitCommit: z.optional(z.string().check(z.regex(/^[0-9a-f]{7,64}$/))),
   createdAt: z.iso.datetime(),
 });
 
@@ -66,26 +71,28 @@ export const releaseManifestSchema = z
     schema: z.literal(MANIFEST_SCHEMA),
     name: remoteNameSchema,
     version: versionSchema,
-    files: z.array(fileEntrySchema).min(1).max(10_000),
-    containers: z.array(containerSchema).min(1).max(8),
+    files: z.array(fileEntrySchema).check(z.minLength(1), z.maxLength(10_000)),
+    containers: z.array(containerSchema).check(z.minLength(1), z.maxLength(8)),
     build: buildInfoSchema,
   })
-  .superRefine(function checkReferences(manifest, context) {
-    const paths = new Set<string>();
-    manifest.files.forEach((file, index) => {
-      if (paths.has(file.path)) context.addIssue({ code: 'custom', path: ['files', index, 'path'], message: `${file.path} is listed twice` });
-      paths.add(file.path);
-    });
-    manifest.containers.forEach((container, index) => {
-      if (!paths.has(container.entry)) {
-        context.addIssue({ code: 'custom', path: ['containers', index, 'entry'], message: `entry ${container.entry} is not one of the release's files` });
-      }
-      const targets = manifest.containers.filter((other) => other.target === container.target);
-      if (targets.length > 1 && targets[0] !== container) {
-        context.addIssue({ code: 'custom', path: ['containers', index, 'target'], message: `more than one ${container.target} container` });
-      }
-    });
-  });
+  .check(
+    z.superRefine(function checkReferences(manifest, context) {
+      const paths = new Set<string>();
+      manifest.files.forEach((file, index) => {
+        if (paths.has(file.path)) context.addIssue({ code: 'custom', path: ['files', index, 'path'], message: `${file.path} is listed twice` });
+        paths.add(file.path);
+      });
+      manifest.containers.forEach((container, index) => {
+        if (!paths.has(container.entry)) {
+          context.addIssue({ code: 'custom', path: ['containers', index, 'entry'], message: `entry ${container.entry} is not one of the release's files` });
+        }
+        const targets = manifest.containers.filter((other) => other.target === container.target);
+        if (targets.length > 1 && targets[0] !== container) {
+          context.addIssue({ code: 'custom', path: ['containers', index, 'target'], message: `more than one ${container.target} container` });
+        }
+      });
+    }),
+  );
 
 export type ReleaseManifest = z.infer<typeof releaseManifestSchema>;
 export type FileEntry = z.infer<typeof fileEntrySchema>;
