@@ -4,7 +4,7 @@
 // and nothing of it stored, evaluated or made to replace what runs; a canary in the attacker's
 // code would write a file if it ever ran.
 import { createHash, createPrivateKey, sign } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,7 +45,6 @@ const marker = path.join(work, 'ATTACKER-CODE-RAN');
 /** Code that, evaluated anywhere in the host, leaves the marker. */
 const CANARY = `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran');`;
 const RESOLVES = (url: string) => url.includes('/resolve/');
-const FILES = (url: string) => url.startsWith('/v1/blobs/');
 
 let system: MeshSystem;
 /** Another remote's publisher, registered for it at the registry: `billing`. */
@@ -60,6 +59,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await system?.proxy.close();
   await stopAllServices();
+  rmSync(work, { recursive: true, force: true });
 });
 
 describe('supply-chain attacks: refused with their code, nothing stored or evaluated', () => {
@@ -198,7 +198,10 @@ describe('supply-chain attacks: refused with their code, nothing stored or evalu
       symlinkSync(to, path.join(dir, link));
       const cli = await system.cli(['publish', dir, '--name', 'auth', '--version', version, '--tag', 'stable', '--key', system.keyFile]);
       tally.requests(1);
-      tally.check(cli.code !== 0 && cli.stderr.includes('MODMESH_UNSAFE_PATH'), `modmesh publish of a build with ${link} -> ${to}: exit ${cli.code} ${cli.stderr.trim()}`);
+      tally.check(
+        cli.code !== 0 && cli.stderr.includes('MODMESH_UNSAFE_PATH'),
+        `modmesh publish of a build with ${link} -> ${to}: exit ${cli.code} ${cli.stderr.trim()}`,
+      );
     }
     await unchanged(tally, before, 'after publishing builds with symlinks');
 
@@ -289,7 +292,10 @@ describe('supply-chain attacks: refused with their code, nothing stored or evalu
       tally.trial();
       tally.requests(1);
       const { status, body } = await attempt.request();
-      tally.check(status === attempt.status && errorCode(body) === attempt.code, `${attempt.what}: ${status} ${errorCode(body)}, expected ${attempt.status} ${attempt.code}`);
+      tally.check(
+        status === attempt.status && errorCode(body) === attempt.code,
+        `${attempt.what}: ${status} ${errorCode(body)}, expected ${attempt.status} ${attempt.code}`,
+      );
     }
     const grew = (await registryMemory()) - memoryBefore;
     tally.check(grew < BOMB_MEMORY_SLACK_BYTES, `the registry's memory grew by ${grew} bytes while refusing the bombs`);
@@ -302,7 +308,10 @@ describe('supply-chain attacks: refused with their code, nothing stored or evalu
       code: 'MODMESH_REMOTE_TOO_LARGE',
       metric: ['modmesh_runtime_registry_failures_total', { remote: 'auth', code: 'MODMESH_REMOTE_TOO_LARGE' }],
       attack: async () => {
-        system.proxy.setFault({ kind: 'answer', status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.alloc(64 * 1024 * 1024, ' ') }, { only: RESOLVES, cutOpen: true });
+        system.proxy.setFault(
+          { kind: 'answer', status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.alloc(64 * 1024 * 1024, ' ') },
+          { only: RESOLVES, cutOpen: true },
+        );
       },
       stored: () => false,
     });
@@ -457,8 +466,12 @@ function send(
   url: string,
   options: { method: string; body: Buffer | Readable; token?: string; headers?: Record<string, string> },
 ): Promise<{ status: number; body: unknown }> {
-  return new Promise((resolve, reject) => {
+  // Its own kept-alive connection: the server then reads and drops the rest of a body it
+  // refused instead of closing on it, and no later request lands on that connection.
+  const agent = new http.Agent({ keepAlive: true });
+  return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
     const request = http.request(url, {
+      agent,
       method: options.method,
       headers: {
         authorization: `Bearer ${options.token ?? system.publishToken}`,
@@ -487,7 +500,7 @@ function send(
     options.body.on('error', () => {});
     request.on('close', () => options.body instanceof Readable && options.body.destroy());
     options.body.pipe(request);
-  });
+  }).finally(() => agent.destroy());
 }
 
 /** `size` bytes of spaces (between `prefix` and `suffix`), gzipped, and the SHA-256 of what they inflate to. */

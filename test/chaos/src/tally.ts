@@ -21,8 +21,12 @@ export function createTally(scenario: string): Tally {
   const result: ScenarioResult = { scenario, trials: 0, requests: 0, failures: 0, dataLost: 0 };
   return {
     problems,
-    trial: () => void (result.trials += 1),
-    requests: (count) => void (result.requests += count),
+    trial() {
+      result.trials += 1;
+    },
+    requests(count) {
+      result.requests += count;
+    },
     check(ok, problem) {
       if (!ok) {
         result.failures += 1;
