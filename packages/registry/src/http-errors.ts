@@ -62,7 +62,7 @@ export function toHttpError(error: unknown): { status: number; body: { error: Re
  */
 export const FRAMEWORK_ERROR_OPTIONS = {
   // A spec may be a 256-character range, and URL-encoding can triple that.
-  maxParamLength: 1024,
+  routerOptions: { maxParamLength: 1024 },
   frameworkErrors: function frameworkErrors(error: Error & { code?: string }, _request: FastifyRequest, reply: FastifyReply): void {
     const refusal = FRAMEWORK_REFUSALS[error.code ?? ''];
     if (!refusal) {
