@@ -1,6 +1,7 @@
 import { type ContainerInfo, type ErrorCode, isModmeshError, ModmeshError, TAG_NAME } from '@modmesh/manifest';
 import semver from 'semver';
 import { type AcquireContext, acquireFromCache, acquireFromRegistry, type VerifiedRelease } from './acquire.js';
+import { BAD_RELEASE_CODES, backoffMs, VERIFICATION_CODES } from './failures.js';
 import type { Federation, SharedPackage } from './federation.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
@@ -46,35 +47,9 @@ export interface RemoteSlot {
   close(): void;
 }
 
-// Retry policy while no release runs (registry down, cold cache), and for an update that failed
-// for a reason other than the release: exponential backoff with jitter.
-const RETRY_BASE_MS = 250;
-const RETRY_MAX_MS = 10_000;
 // A caller that finds the last attempt failed this recently gets that failure rather than
 // starting another: a burst of requests must not become a burst on the registry.
 const REQUEST_RETRY_FLOOR_MS = 1000;
-// Failures that say the offered bytes are not what a trusted publisher signed: counted apart.
-const VERIFICATION_CODES = new Set<ErrorCode>([
-  'MODMESH_SIGNATURE_INVALID',
-  'MODMESH_SIGNATURE_MISSING',
-  'MODMESH_KEY_NOT_TRUSTED',
-  'MODMESH_HASH_MISMATCH',
-  'MODMESH_MANIFEST_MISMATCH',
-  'MODMESH_MANIFEST_INVALID',
-  'MODMESH_UNSAFE_PATH',
-]);
-// Failures that say the offered release itself is bad: it is refused once, not tried again until
-// the tag offers another. Any other failure (the registry down, slow, or answering garbage; a
-// proxy's error page; a cut body) says nothing about the release: the update is retried with
-// backoff, so the host picks the release up once the fault is over, not at the next periodic check.
-const BAD_RELEASE_CODES = new Set<ErrorCode>([
-  ...VERIFICATION_CODES,
-  'MODMESH_REMOTE_EVALUATION_FAILED',
-  'MODMESH_CHUNK_NOT_IN_RELEASE',
-  'MODMESH_EXPOSE_NOT_FOUND',
-  'MODMESH_SHARED_VERSION_CONFLICT',
-  'MODMESH_SWAP_REFUSED',
-]);
 
 /** One remote a host follows (`auth@stable`): what runs, how it boots, how it is replaced. */
 export function createRemoteSlot(name: string, spec: string, context: SlotContext): RemoteSlot {
@@ -321,11 +296,6 @@ export function createRemoteSlot(name: string, spec: string, context: SlotContex
 // --- internal ---
 
 // Exponential backoff with jitter: between half and all of the attempt's ceiling.
-function backoffMs(attempt: number): number {
-  const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** Math.min(attempt - 1, 16));
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
-}
-
 function coded(error: unknown): ModmeshError {
   return isModmeshError(error) ? (error as ModmeshError) : new ModmeshError('MODMESH_INTERNAL', String((error as Error)?.stack ?? error), { cause: error });
 }

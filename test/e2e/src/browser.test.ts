@@ -16,6 +16,7 @@ import {
   requireCompiled,
   runScript,
   type ServiceProcess,
+  startFaultProxy,
   startService,
   stopAllServices,
 } from '@modmesh/test-utils';
@@ -37,6 +38,7 @@ describe.skipIf(unavailable)('the web shell and the dashboard in Chromium', () =
   let registry: ServiceProcess;
   let user: ServiceProcess;
   let shell: ServiceProcess;
+  let shellEnv: Record<string, string>;
   let admin: string;
   let browser: Browser;
   let page: Page;
@@ -111,17 +113,15 @@ describe.skipIf(unavailable)('the web shell and the dashboard in Chromium', () =
       script: requireCompiled('examples/user-service/dist/main.js'),
       env: { PORT: '0', MODMESH_REGISTRY: registry.url, MODMESH_TRUST_AUTH: trust.auth, MODMESH_CACHE_DIR: path.join(work, 'cache') },
     });
-    shell = await startService({
-      script: requireCompiled('examples/web-shell/dist/server/main.js'),
-      env: {
-        SHELL_PORT: '0',
-        MODMESH_REGISTRY: registry.url,
-        MODMESH_TRUST_AUTH: trust.auth,
-        MODMESH_TRUST_USER: trust.user,
-        AUTH_URL: auth.url,
-        USER_URL: user.url,
-      },
-    });
+    shellEnv = {
+      SHELL_PORT: '0',
+      MODMESH_REGISTRY: registry.url,
+      MODMESH_TRUST_AUTH: trust.auth ?? '',
+      MODMESH_TRUST_USER: trust.user ?? '',
+      AUTH_URL: auth.url,
+      USER_URL: user.url,
+    };
+    shell = await startService({ script: requireCompiled('examples/web-shell/dist/server/main.js'), env: shellEnv });
     browser = await launchChromium();
     page = await openShell();
   }, 300_000);
@@ -251,5 +251,29 @@ describe.skipIf(unavailable)('the web shell and the dashboard in Chromium', () =
     expect(requested.some((url) => url.endsWith('/releases/1.3.0/files/web/remoteEntry.js'))).toBe(true);
     expect(requested.filter((url) => url.includes('/releases/1.3.0/files/web/__federation_expose'))).toEqual([]);
     await fresh.close();
+  });
+
+  it('picks up a tag move by itself once a failing registry recovers, without another event', async () => {
+    await modmesh(['tag', 'set', 'auth', 'stable', '1.0.0', '--reason', 'back to a good release']);
+    // A second shell whose page reaches the registry through a proxy the test breaks.
+    const proxy = await startFaultProxy(registry.url);
+    const env = { ...shellEnv, MODMESH_REGISTRY: proxy.url };
+    const proxied = await startService({ script: requireCompiled('examples/web-shell/dist/server/main.js'), env });
+    const fresh = await browser.newPage();
+    await fresh.goto(proxied.url);
+    await expect.poll(() => fresh.getByTestId('login-title').textContent(), { timeout: UI_DEADLINE_MS }).toBe('Sign in');
+
+    // Resolving answers 500 (the event stream still flows): the page hears of the move, fails to
+    // resolve it, and keeps 1.0.0.
+    proxy.setFault({ kind: 'status', status: 500 }, { only: (url) => url.includes('/resolve/') });
+    await modmesh(['tag', 'set', 'auth', 'stable', '1.1.0', '--reason', 'while the registry is failing']);
+    await expect.poll(async () => (await fresh.getByTestId('activity').textContent()) ?? '', { timeout: UI_DEADLINE_MS }).toMatch(/MODMESH_REMOTE_/);
+    expect(await fresh.getByTestId('login-title').textContent()).toBe('Sign in');
+
+    proxy.setFault(undefined);
+    await expect.poll(() => fresh.getByTestId('login-title').textContent(), { timeout: UI_DEADLINE_MS }).toBe('Welcome back to Acme');
+    await fresh.close();
+    await proxied.stop();
+    await proxy.close();
   });
 });

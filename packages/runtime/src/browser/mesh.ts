@@ -9,6 +9,7 @@ import {
 } from '@modmesh/manifest/web';
 import { createInstance, type ModuleFederationRuntimePlugin } from '@module-federation/runtime';
 import semver from 'semver';
+import { BAD_RELEASE_CODES, backoffMs } from '../failures.js';
 import { replayOf } from '../replay.js';
 import { createBrowserRegistry, type Resolved } from './registry.js';
 import { allowFiles, diagnoseScript, loadEntry, type WebContainer } from './scripts.js';
@@ -93,6 +94,11 @@ interface Slot {
   /** The first load, or the update under way. */
   busy?: Promise<Installed>;
   updateAgain: boolean;
+  /** Updates failed in a row for reasons other than the release; the retry's backoff. */
+  failures: number;
+  retryTimer?: ReturnType<typeof setTimeout>;
+  /** The last release offered and refused (`version#seq`). */
+  refused?: string | undefined;
   used: Set<string>;
   listeners: Set<(version: string) => void>;
   lastError?: ModmeshErrorJson;
@@ -119,6 +125,7 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
   const containers = new Map<string, WebContainer>();
   const slots = new Map<string, Slot>(Object.entries(options.remotes).map(([alias, target]) => [alias, slotOf(alias, target)]));
   let events: 'connected' | 'connecting' | 'off' = 'off';
+  let closed = false;
 
   const plugin: ModuleFederationRuntimePlugin = {
     name: 'modmesh-verified-web-loader',
@@ -265,26 +272,42 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
   };
 
   const update = (slot: Slot): void => {
-    if (!slot.current || slot.kind === 'version') return;
+    if (!slot.current || slot.kind === 'version' || closed) return;
     if (slot.busy) {
       slot.updateAgain = true;
       return;
     }
     const current = slot.current;
+    let offered: string | undefined;
     slot.busy = registry
       .resolve(slot.name, slot.spec, resolveMs)
       .then(async (resolved) => {
+        offered = `${resolved.version}#${resolved.tag?.seq ?? ''}`;
         if (resolved.version === current.version) {
           if (resolved.tag) current.tag = resolved.tag;
           return current;
         }
         if (slot.kind === 'range' && !semver.gt(resolved.version, current.version)) return current;
+        // Refused once: not fetched, verified and reported again until the tag offers another.
+        if (offered === slot.refused) return current;
         const replay = replayOf({ name: slot.name, version: current.version, tag: current.tag }, resolved.version, resolved.tag);
         if (replay) throw new ModmeshError('MODMESH_REPLAY_REFUSED', replay, { remote: slot.name, version: current.version });
         return install(slot, resolved);
       })
+      .then((installed) => {
+        slot.failures = 0;
+        return installed;
+      })
       .catch((error: unknown) => {
-        fail(slot, error);
+        const failure = fail(slot, error);
+        if (failure.code === 'MODMESH_REPLAY_REFUSED' || BAD_RELEASE_CODES.has(failure.code)) {
+          slot.refused = offered;
+        } else {
+          // The network, not the release: try again until it is back, not only at the next event.
+          slot.failures += 1;
+          clearTimeout(slot.retryTimer);
+          slot.retryTimer = setTimeout(() => update(slot), backoffMs(slot.failures));
+        }
         return current;
       })
       .finally(() => {
@@ -365,6 +388,8 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
       return { instanceId, events, remotes };
     },
     close() {
+      closed = true;
+      for (const slot of slots.values()) clearTimeout(slot.retryTimer);
       source?.close();
       events = 'off';
       if (reporter) clearInterval(reporter);
@@ -381,7 +406,7 @@ function slotOf(alias: string, target: string): Slot {
   if (!match) throw new ModmeshError('MODMESH_CONFIG_INVALID', `remotes.${alias} must be "name@spec" (e.g. "auth@stable"), not ${JSON.stringify(target)}`);
   const [, name = '', spec = ''] = match;
   const kind = semver.valid(spec) === spec ? 'version' : semver.validRange(spec) !== null && !/^[a-z][a-z0-9._-]*$/.test(spec) ? 'range' : 'tag';
-  return { alias, name, spec, kind, updateAgain: false, used: new Set(), listeners: new Set() };
+  return { alias, name, spec, kind, updateAgain: false, failures: 0, used: new Set(), listeners: new Set() };
 }
 
 function parseId(slots: Map<string, Slot>, id: string): { slot: Slot; expose: string } {
