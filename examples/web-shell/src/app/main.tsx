@@ -12,7 +12,9 @@ interface PageConfig extends ShellConfig {
 
 async function start(): Promise<void> {
   const root = createRoot(document.getElementById('root')!);
-  const config = (await (await fetch('/config.json')).json()) as PageConfig;
+  // Inlined by the server as a data block (never executed); /config.json says the same.
+  const inline = document.getElementById('modmesh-config')?.textContent;
+  const config = (inline ? JSON.parse(inline) : await (await fetch('/config.json')).json()) as PageConfig;
   const activity = createActivity();
   const mesh = createBrowserMesh({
     registry: config.registry,
@@ -25,6 +27,9 @@ async function start(): Promise<void> {
   });
   // For tests and the curious: what the runtime did, from the console.
   (window as unknown as { modmesh: unknown }).modmesh = mesh;
+  // The first slot's module starts loading now, while React renders the page around it; the
+  // slot picks up the same load (a failure shows there, with its code).
+  mesh.import('auth/LoginForm').catch(() => undefined);
   root.render(
     <React.StrictMode>
       <App mesh={mesh} activity={activity} config={config} />

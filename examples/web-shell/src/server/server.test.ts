@@ -31,7 +31,10 @@ describe('the web shell server', () => {
     const url = await shell({ auth: 'http://127.0.0.1:1', user: 'http://127.0.0.1:1' });
     const page = await fetch(url);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self' http://127.0.0.1:4999");
-    expect(await page.text()).toContain('<script src="/app.js" defer></script>');
+    const html = await page.text();
+    expect(html).toContain('<script src="/app.js" defer></script>');
+    const inline = /<script type="application\/json" id="modmesh-config">([^<]*)<\/script>/.exec(html)?.[1];
+    expect(JSON.parse(inline ?? 'null')).toMatchObject({ registry: 'http://127.0.0.1:4999', trust: { auth: [KEY] } });
     const config = await (await fetch(`${url}/config.json`)).json();
     expect(config).toEqual({ registry: 'http://127.0.0.1:4999', remotes: { auth: 'auth@stable', user: 'user@stable' }, trust: { auth: [KEY], user: [KEY] } });
     const traversal = await fetch(`${url}/..%2Fpackage.json`);

@@ -29,6 +29,10 @@ export function createShellServer(config: ShellConfig, log: (level: string, msg:
     'referrer-policy': 'no-referrer',
   };
   const pageConfig = JSON.stringify({ registry: config.registry, remotes: config.remotes, trust: config.trust });
+  // The configuration travels in the page itself, as a JSON data block (not a script, so the CSP
+  // has nothing to allow): one round trip less before the first module can be resolved. `<` is
+  // escaped so no value can close the block.
+  const page = PAGE.replace('<!-- config -->', `<script type="application/json" id="modmesh-config">${pageConfig.replace(/</g, '\\u003c')}</script>`);
 
   return http.createServer(function shell(req, res) {
     const url = new URL(req.url ?? '/', 'http://shell');
@@ -39,7 +43,7 @@ export function createShellServer(config: ShellConfig, log: (level: string, msg:
       return sendJson(res, 405, { error: { code: 'SHELL_METHOD_NOT_ALLOWED', message: `${req.method} is not served here` } });
     if (url.pathname === '/' || url.pathname === '/index.html') {
       res.writeHead(200, { ...security, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
-      return res.end(PAGE);
+      return res.end(page);
     }
     if (url.pathname === '/config.json') {
       res.writeHead(200, { ...security, 'content-type': 'application/json', 'cache-control': 'no-cache' });
@@ -79,6 +83,7 @@ const PAGE = `<!doctype html>
     <title>modmesh · web shell</title>
     <link rel="icon" href="data:," />
     <link rel="stylesheet" href="/app.css" />
+    <!-- config -->
     <script src="/app.js" defer></script>
   </head>
   <body>
