@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { AuthError } from './errors.js';
+import type { LoginLimitOptions } from './login-limit.js';
 
 /** Where the auth service finds its files, and the claims its tokens carry: one place for both
  * the server and the container build, so the two cannot disagree. */
@@ -19,4 +21,41 @@ export function readAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
     issuer: env.AUTH_ISSUER ?? 'modmesh-example-auth',
     audience: env.AUTH_AUDIENCE ?? 'modmesh-example-api',
   };
+}
+
+// The environment variables that tune POST /login's brute-force limits (see login-limit.ts).
+const LOGIN_LIMIT_ENV = {
+  perUsername: 'AUTH_LOGIN_MAX_FAILURES',
+  perAddress: 'AUTH_LOGIN_MAX_FAILURES_PER_ADDRESS',
+  windowSeconds: 'AUTH_LOGIN_WINDOW_SECONDS',
+} as const;
+
+/**
+ * POST /login's limits from the environment; unset ones keep their defaults.
+ * `AUTH_LOGIN_LIMITS=off` turns them off, in development mode only (load tests on a laptop).
+ */
+export function readLoginLimits(env: NodeJS.ProcessEnv): LoginLimitOptions | false {
+  if (env.AUTH_LOGIN_LIMITS === 'off') {
+    if (env.NODE_ENV === 'development') return false;
+    throw new AuthError(
+      'AUTH_CONFIG_INVALID',
+      'AUTH_LOGIN_LIMITS=off leaves POST /login open to password guessing; it is honoured only with NODE_ENV=development',
+      'Raise AUTH_LOGIN_MAX_FAILURES and AUTH_LOGIN_MAX_FAILURES_PER_ADDRESS instead.',
+    );
+  }
+  const limits: LoginLimitOptions = {};
+  for (const [option, name] of Object.entries(LOGIN_LIMIT_ENV) as [keyof typeof LOGIN_LIMIT_ENV, string][]) {
+    const text = env[name];
+    if (text === undefined || text === '') continue;
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new AuthError(
+        'AUTH_CONFIG_INVALID',
+        `${name} must be a whole number of at least 1, not ${JSON.stringify(text)}`,
+        `Unset ${name} to use the default.`,
+      );
+    }
+    limits[option] = value;
+  }
+  return limits;
 }

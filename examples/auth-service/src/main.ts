@@ -1,7 +1,7 @@
 // The Auth Service process: loads its signing key, then serves /login and its container until
 // SIGINT/SIGTERM.
 
-import { readAuthConfig } from './config.js';
+import { readAuthConfig, readLoginLimits } from './config.js';
 import { AuthError } from './errors.js';
 import { loadSigningKey } from './keys.js';
 import { createLogger } from './log.js';
@@ -18,6 +18,7 @@ function main(): void {
     audience: config.audience,
     tokenTtlSeconds: process.env.AUTH_TOKEN_TTL ? Number(process.env.AUTH_TOKEN_TTL) : undefined,
     remoteDir: config.remoteDir,
+    loginLimits: readLoginLimits(process.env),
     log,
   });
 
