@@ -14,6 +14,7 @@ export {
   releaseManifestSchema,
   remoteNameSchema,
   type SharedEntry,
+  specKindOf,
   TAG_NAME,
   tagNameSchema,
   versionSchema,

@@ -100,6 +100,17 @@ export type ContainerInfo = z.infer<typeof containerSchema>;
 export type SharedEntry = z.infer<typeof sharedEntrySchema>;
 export type BuildInfo = z.infer<typeof buildInfoSchema>;
 
+/**
+ * What a spec after `name@` asks for: an exact version, a tag, or a semver range; undefined if
+ * none. The registry resolves by this rule and hosts follow by it, so they always agree.
+ */
+export function specKindOf(spec: string): 'version' | 'tag' | 'range' | undefined {
+  if (spec.length > 256) return undefined;
+  if (semver.valid(spec) === spec) return 'version';
+  if (semver.validRange(spec) === null) return TAG_NAME.test(spec) ? 'tag' : undefined;
+  return 'range';
+}
+
 /** True for a path a release may contain (see `releasePathSchema`). */
 export function isSafeReleasePath(path: string): boolean {
   if (path.length === 0 || path.length > 512) return false;

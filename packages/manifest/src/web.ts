@@ -8,7 +8,7 @@ export { canonicalJson } from './canonical.js';
 export { ERROR_CATALOGUE, type ErrorCode } from './catalogue.js';
 export { parseReleaseManifest, type ReleaseSignature, type SignedRelease } from './envelope.js';
 export { type ErrorSubject, isModmeshError, ModmeshError, type ModmeshErrorJson, type ModmeshErrorOptions } from './errors.js';
-export type { ContainerInfo, FileEntry, ReleaseManifest, SharedEntry } from './schema.js';
+export { type ContainerInfo, type FileEntry, REMOTE_NAME, type ReleaseManifest, type SharedEntry, specKindOf } from './schema.js';
 
 /** Public keys trusted for one remote, by key id, imported for WebCrypto. */
 export type WebTrustedKeys = ReadonlyMap<string, WebCryptoKey>;

@@ -1,4 +1,4 @@
-import { ModmeshError, REMOTE_NAME, TAG_NAME } from '@modmesh/manifest';
+import { ModmeshError, REMOTE_NAME, specKindOf, TAG_NAME } from '@modmesh/manifest';
 import semver from 'semver';
 
 export type Spec = { kind: 'version'; version: string } | { kind: 'tag'; tag: string } | { kind: 'range'; range: string };
@@ -28,11 +28,10 @@ export function checkTag(tag: unknown, remote?: string): string {
 }
 
 export function parseSpec(spec: string, remote: string): Spec {
-  if (spec.length <= 256) {
-    if (semver.valid(spec) === spec) return { kind: 'version', version: spec };
-    if (TAG_NAME.test(spec) && semver.validRange(spec) === null) return { kind: 'tag', tag: spec };
-    if (semver.validRange(spec) !== null) return { kind: 'range', range: spec };
-  }
+  const kind = specKindOf(spec);
+  if (kind === 'version') return { kind, version: spec };
+  if (kind === 'tag') return { kind, tag: spec };
+  if (kind === 'range') return { kind, range: spec };
   throw new ModmeshError('MODMESH_INVALID_SPEC', `"${spec.slice(0, 80)}" is neither a version, a range nor a tag`, { remote });
 }
 

@@ -1,4 +1,4 @@
-import { type ContainerInfo, type ErrorCode, isModmeshError, ModmeshError, TAG_NAME } from '@modmesh/manifest';
+import { type ContainerInfo, type ErrorCode, isModmeshError, ModmeshError, specKindOf } from '@modmesh/manifest';
 import semver from 'semver';
 import { type AcquireContext, acquireFromCache, acquireFromRegistry, type VerifiedRelease } from './acquire.js';
 import { BAD_RELEASE_CODES, backoffMs, VERIFICATION_CODES } from './failures.js';
@@ -53,7 +53,7 @@ const REQUEST_RETRY_FLOOR_MS = 1000;
 
 /** One remote a host follows (`auth@stable`): what runs, how it boots, how it is replaced. */
 export function createRemoteSlot(name: string, spec: string, context: SlotContext): RemoteSlot {
-  const specKind: SpecKind = semver.valid(spec) === spec ? 'version' : TAG_NAME.test(spec) && semver.validRange(spec) === null ? 'tag' : 'range';
+  const specKind: SpecKind = specKindOf(spec) ?? 'tag';
   const { log, metrics } = context;
   let release: VerifiedRelease | undefined;
   let modules = new Map<string, unknown>();

@@ -4,6 +4,8 @@ import {
   isModmeshError,
   ModmeshError,
   type ModmeshErrorJson,
+  REMOTE_NAME,
+  specKindOf,
   verifyReleaseWeb,
   type WebTrustedKeys,
 } from '@modmesh/manifest/web';
@@ -399,13 +401,15 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
 
 // --- internal ---
 
-const SPEC = /^([a-z0-9][a-z0-9._-]*)@(.+)$/;
-
+// `name@spec` as Node hosts read it (mesh.ts): the spec defaults to `stable`.
 function slotOf(alias: string, target: string): Slot {
-  const match = SPEC.exec(target);
-  if (!match) throw new ModmeshError('MODMESH_CONFIG_INVALID', `remotes.${alias} must be "name@spec" (e.g. "auth@stable"), not ${JSON.stringify(target)}`);
-  const [, name = '', spec = ''] = match;
-  const kind = semver.valid(spec) === spec ? 'version' : semver.validRange(spec) !== null && !/^[a-z][a-z0-9._-]*$/.test(spec) ? 'range' : 'tag';
+  const at = target.indexOf('@');
+  const name = at === -1 ? target : target.slice(0, at);
+  const spec = at === -1 ? 'stable' : target.slice(at + 1);
+  const kind = specKindOf(spec);
+  if (!REMOTE_NAME.test(name) || !spec || !kind) {
+    throw new ModmeshError('MODMESH_CONFIG_INVALID', `remotes.${alias} must be "name@spec" (e.g. "auth@stable"), not ${JSON.stringify(target)}`);
+  }
   return { alias, name, spec, kind, updateAgain: false, failures: 0, used: new Set(), listeners: new Set() };
 }
 
