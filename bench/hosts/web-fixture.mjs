@@ -58,12 +58,12 @@ async function buildAll({ dir, quick, titles, privateKeyPem }) {
   const running = [
     ...titles.map((title, index) =>
       runNode(path.join(root, 'examples/auth-service/scripts/build-web.js'), {
-        AUTH_WEB_DIR: path.join(authReleases[index], 'web'),
+        AUTH_RELEASE_DIR: authReleases[index],
         AUTH_LOGIN_TITLE: title,
         AUTH_LOGIN_ACCENT: index === 0 ? '#4f46e5' : '#0f766e',
       }),
     ),
-    runNode(path.join(root, 'examples/user-service/scripts/build-web.js'), { USER_WEB_DIR: path.join(userRelease, 'web') }),
+    runNode(path.join(root, 'examples/user-service/scripts/build-web.js'), { USER_RELEASE_DIR: userRelease }),
     buildStockWeb(path.join(dir, 'stock')),
   ];
   // Every build is waited for, failed or not, so none is left running behind an error.

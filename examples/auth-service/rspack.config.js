@@ -9,7 +9,7 @@ import { authDefines, federationOptions } from './webpack.config.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /**
- * @param {{ trustedKeys: object[], issuer: string, audience: string, outputPath?: string }} auth
+ * @param {{ trustedKeys: object[], issuer: string, audience: string, outputPath: string }} auth
  * @returns {import('@rspack/core').Configuration}
  */
 export function createRspackRemoteConfig(auth) {
@@ -21,7 +21,7 @@ export function createRspackRemoteConfig(auth) {
     entry: {},
     devtool: 'source-map',
     output: {
-      path: auth.outputPath ?? path.join(here, 'dist/remote-rspack'),
+      path: auth.outputPath,
       chunkFilename: '[name].[contenthash:12].js',
       publicPath: '',
     },

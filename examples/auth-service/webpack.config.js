@@ -1,5 +1,6 @@
 // Builds the auth service's Module Federation container for Node hosts: `remoteEntry.js`, its
-// chunks and `mf-manifest.json`, into dist/remote. The server itself is compiled by tsc.
+// chunks and `mf-manifest.json`, into the directory src/config.ts names (scripts/build-remote.js
+// passes it). The server itself is compiled by tsc.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +43,7 @@ export function authDefines(auth) {
 }
 
 /**
- * @param {{ trustedKeys: object[], issuer: string, audience: string, outputPath?: string }} auth
+ * @param {{ trustedKeys: object[], issuer: string, audience: string, outputPath: string }} auth
  *   what the exposed validator trusts, fixed into the build.
  * @returns {import('webpack').Configuration}
  */
@@ -56,7 +57,7 @@ export function createRemoteConfig(auth) {
     entry: {},
     devtool: 'source-map',
     output: {
-      path: auth.outputPath ?? path.join(here, 'dist/remote'),
+      path: auth.outputPath,
       // Chunks are content-hashed and never deleted on rebuild (no output.clean): a host that
       // loaded an older remoteEntry.js keeps finding the chunks it references.
       chunkFilename: '[name].[contenthash:12].js',

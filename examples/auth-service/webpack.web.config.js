@@ -10,16 +10,16 @@ const require = createRequire(import.meta.url);
 const { version: reactVersion } = require('react/package.json');
 
 /**
- * @param {{ outputPath?: string, loginTitle?: string, loginAccent?: string }} [options]
+ * @param {{ outputPath: string, loginTitle?: string, loginAccent?: string }} options
  *   what the login form says and its accent colour are fixed at build time.
  */
-export function createWebConfig(options = {}) {
+export function createWebConfig(options) {
   return createWebContainerConfig({
     name: 'auth',
     context: here,
     exposes: { './LoginForm': './src/ui/LoginForm.tsx' },
     shared: { react: { singleton: true, requiredVersion: `^${reactVersion.split('.')[0]}.0.0`, version: reactVersion } },
-    outputPath: options.outputPath ?? path.join(here, 'dist/web'),
+    outputPath: options.outputPath,
     defines: {
       __LOGIN_TITLE__: JSON.stringify(options.loginTitle ?? 'Sign in'),
       __LOGIN_ACCENT__: JSON.stringify(options.loginAccent ?? '#4f46e5'),

@@ -9,13 +9,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const { version: reactVersion } = require('react/package.json');
 
-/** @param {{ outputPath?: string }} [options] */
-export function createWebConfig(options = {}) {
+/** @param {{ outputPath: string }} options where to write it (src/layout.ts decides, for npm start) */
+export function createWebConfig(options) {
   return createWebContainerConfig({
     name: 'user',
     context: here,
     exposes: { './ProfileCard': './src/ui/ProfileCard.tsx' },
     shared: { react: { singleton: true, requiredVersion: `^${reactVersion.split('.')[0]}.0.0`, version: reactVersion } },
-    outputPath: options.outputPath ?? path.join(here, 'dist/web'),
+    outputPath: options.outputPath,
   });
 }

@@ -1,6 +1,7 @@
 // Builds the auth service's Module Federation container with the public keys its validator
 // trusts fixed into it. Run after `tsc` (it reuses the compiled key handling).
-//   AUTH_REMOTE_DIR   where to write the container (default dist/remote)
+//   AUTH_REMOTE_DIR   where to write the container (default: the Node container of the release
+//                     directory, from src/config.ts, which the service serves and npm start publishes)
 //   AUTH_TRUSTED_KEYS public JWKs to trust instead of the signing key's own
 //   AUTH_BUNDLER      webpack (default) or rspack
 import { writeFileSync } from 'node:fs';

@@ -1,23 +1,37 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RELEASE_TARGET_DIRS } from '@modmesh/manifest';
 import { AuthError } from './errors.js';
 import type { LoginLimitOptions } from './login-limit.js';
 
-/** Where the auth service finds its files, and the claims its tokens carry: one place for both
- * the server and the container build, so the two cannot disagree. */
+/** Where the auth service finds its files, and the claims its tokens carry: one place for the
+ * server, the container builds and `npm start`, so none of them can disagree about a path. */
 export interface AuthConfig {
   envFile: string;
+  /** The release `npm start` publishes: the Node and browser containers side by side. */
+  releaseDir: string;
+  /** The Node container (./tokenValidator), which the service also serves over HTTP, as the source documents describe. */
   remoteDir: string;
+  /** The browser container (./LoginForm). */
+  webDir: string;
   issuer: string;
   audience: string;
 }
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+/**
+ * The auth service's paths and claims. Each container directory can be moved on its own
+ * (`AUTH_REMOTE_DIR`, `AUTH_WEB_DIR`: tests and benchmarks build into temporary directories), or
+ * the whole release (`AUTH_RELEASE_DIR`).
+ */
 export function readAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
+  const releaseDir = path.resolve(env.AUTH_RELEASE_DIR ?? path.join(packageDir, 'dist/release'));
   return {
     envFile: path.resolve(env.AUTH_ENV_FILE ?? path.join(packageDir, '.env')),
-    remoteDir: path.resolve(env.AUTH_REMOTE_DIR ?? path.join(packageDir, 'dist/remote')),
+    releaseDir,
+    remoteDir: path.resolve(env.AUTH_REMOTE_DIR ?? path.join(releaseDir, RELEASE_TARGET_DIRS.node)),
+    webDir: path.resolve(env.AUTH_WEB_DIR ?? path.join(releaseDir, RELEASE_TARGET_DIRS.web)),
     issuer: env.AUTH_ISSUER ?? 'modmesh-example-auth',
     audience: env.AUTH_AUDIENCE ?? 'modmesh-example-api',
   };

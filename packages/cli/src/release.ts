@@ -12,6 +12,7 @@ import {
   isSafeReleasePath,
   MANIFEST_SCHEMA,
   ModmeshError,
+  RELEASE_TARGET_DIRS,
   type ReleaseManifest,
 } from '@modmesh/manifest';
 
@@ -30,8 +31,6 @@ export interface ReleaseInput {
 const GIT_TIMEOUT_MS = 5000;
 const MF_MANIFEST = 'mf-manifest.json';
 const MF_HINT = 'Build the remote with @module-federation/enhanced and `manifest: true`, and publish the directory that holds mf-manifest.json.';
-// Where each kind of container lives in a release that holds more than one.
-const TARGETS: readonly ContainerInfo['target'][] = ['node', 'web'];
 
 /**
  * The (unsigned) release manifest of a build directory: every regular file with its size and
@@ -103,9 +102,9 @@ async function hashFile(file: string): Promise<{ size: number; sha256: string }>
 async function containersOf(dir: string, files: string[], target: ContainerInfo['target']): Promise<ContainerInfo[]> {
   if (files.includes(MF_MANIFEST)) return [containersFromMfManifest(await readMfManifest(dir, MF_MANIFEST), target)];
   const containers: ContainerInfo[] = [];
-  for (const each of TARGETS) {
-    const file = `${each}/${MF_MANIFEST}`;
-    if (files.includes(file)) containers.push(containersFromMfManifest(await readMfManifest(dir, file), each, each));
+  for (const [target, targetDir] of Object.entries(RELEASE_TARGET_DIRS) as [ContainerInfo['target'], string][]) {
+    const file = `${targetDir}/${MF_MANIFEST}`;
+    if (files.includes(file)) containers.push(containersFromMfManifest(await readMfManifest(dir, file), target, targetDir));
   }
   if (containers.length > 0) return containers;
   throw new ModmeshError('MODMESH_REMOTE_MANIFEST_INVALID', `${dir} has no ${MF_MANIFEST}, nor node/${MF_MANIFEST} or web/${MF_MANIFEST}`, { hint: MF_HINT });

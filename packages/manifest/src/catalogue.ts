@@ -200,6 +200,18 @@ export const ERROR_CATALOGUE = {
     description: 'An unexpected failure inside modmesh: a bug.',
     hint: 'Report it with the log line that has this code; nothing half-done was made visible.',
   },
+  MODMESH_PORT_IN_USE: {
+    description: 'A service could not listen on its port: something else holds it, or this user may not use it. Nothing was left running.',
+    hint: 'Set the variable named in the message to a free port, or stop what is listening there.',
+  },
+  MODMESH_BUILD_FAILED: {
+    description: 'A build step of the example system (`npm start`) failed; nothing was started.',
+    hint: 'Its output is printed above the error; fix what it names and run `npm start` again.',
+  },
+  MODMESH_START_FAILED: {
+    description: 'A process of the example system (`npm start`) stopped before it was ready; everything it had started was stopped.',
+    hint: "Read that service's log lines above the error; the message names its port and the variable that sets it.",
+  },
   MODMESH_USAGE: {
     description: 'A command was called with missing or invalid arguments.',
     hint: 'Run the command with --help.',

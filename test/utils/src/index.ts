@@ -1,5 +1,6 @@
 export { ARTIFACTS_DIR, artifactPath, browserUnavailable, CHROMIUM, launchChromium } from './browser.js';
 export { type AuthBuild, authEnv, buildAuthRemote, repoRoot, requireCompiled } from './builds.js';
+export { copyCheckout } from './checkout.js';
 export { type Fault, type FaultOptions, type FaultProxy, startFaultProxy } from './fault-proxy.js';
 export { type JsonResponse, pollUntil, requestJson } from './http.js';
 export { type Load, type LoadOptions, type LoadResult, startLoad } from './load.js';
