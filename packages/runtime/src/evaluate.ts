@@ -20,6 +20,8 @@ export interface EvaluateContainerOptions {
   entry: string;
   /** Every file of the remote that was fetched and checked, by path relative to `root`. */
   files: ReadonlyMap<string, Buffer>;
+  /** The container's name as its signed manifest declares it: which export to take when the entry exports several. */
+  declaredName?: string;
   /** Told each file the container's code reads, entry first: what actually ran. */
   onEvaluate?: (file: string) => void;
 }
@@ -63,23 +65,47 @@ export function evaluateContainer(options: EvaluateContainerOptions): Federation
     );
   }
 
-  const container = module.exports as Partial<FederationContainer> | null;
-  if (!container || typeof container.init !== 'function' || typeof container.get !== 'function') {
-    throw new ModmeshError(
-      'MODMESH_REMOTE_EVALUATION_FAILED',
-      `${options.remote}: ${options.entry} did not export a Module Federation container (init and get)`,
-      {
-        remote: options.remote,
-        version: options.version,
-        file: options.entry,
-        hint: 'Build the remote with @module-federation/enhanced, target async-node and library type commonjs-module.',
-      },
-    );
-  }
-  return container as FederationContainer;
+  return containerOf(module.exports, options);
 }
 
 // --- internal ---
+
+const NODE_LIBRARY_HINT =
+  "Build the remote for Node (target 'async-node') with @module-federation/enhanced or rspack's ModuleFederationPlugin, library type " +
+  "'commonjs-module' or 'commonjs2' (with or without a library name); 'var', 'global', 'module' and other library types do not hand a Node host the container.";
+
+/**
+ * The container a stock build exports: `module.exports` itself (library type commonjs-module
+ * without a name), or, with `library: { type: 'commonjs-module', name }`, `module.exports[name]`,
+ * which is where stock Module Federation looks for it. Which export holds it is the build's
+ * choice and changes nothing about trust: every byte was checked, and the host, not this name,
+ * decides which remote the container answers for.
+ */
+function containerOf(exported: unknown, options: EvaluateContainerOptions): FederationContainer {
+  if (isContainer(exported)) return exported;
+  const named = exported !== null && typeof exported === 'object' ? Object.entries(exported as Record<string, unknown>) : [];
+  const containers = named.filter(([, value]) => isContainer(value));
+  const chosen = containers.length === 1 ? containers[0] : containers.find(([key]) => key === options.declaredName);
+  if (chosen) return chosen[1] as FederationContainer;
+  const found = named.length === 0 ? 'nothing' : named.map(([key]) => key).join(', ');
+  throw new ModmeshError(
+    'MODMESH_REMOTE_EVALUATION_FAILED',
+    containers.length > 1
+      ? `${options.remote}: ${options.entry} exports several Module Federation containers (${containers.map(([key]) => key).join(', ')}) and none is named ${options.declaredName ?? '(no name declared)'}`
+      : `${options.remote}: ${options.entry} exports no Module Federation container (an object with init and get), neither as module.exports nor as one of its properties (it exports ${found})`,
+    { remote: options.remote, version: options.version, file: options.entry, hint: NODE_LIBRARY_HINT },
+  );
+}
+
+function isContainer(value: unknown): value is FederationContainer {
+  const candidate = value as Partial<FederationContainer> | null | undefined;
+  return (
+    (typeof candidate === 'object' || typeof candidate === 'function') &&
+    candidate !== null &&
+    typeof candidate.init === 'function' &&
+    typeof candidate.get === 'function'
+  );
+}
 
 type ReadCallback = (error: NodeJS.ErrnoException | null, data?: string | Buffer) => void;
 

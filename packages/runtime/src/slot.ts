@@ -131,7 +131,7 @@ export function createRemoteSlot(name: string, spec: string, context: SlotContex
   async function commit(next: VerifiedRelease): Promise<void> {
     checkShared(next.container, context.hostShared, next, log);
     const previous = modules;
-    const loaded = await context.federation.install(next, [...previous.keys()], function keepsExports(candidate) {
+    const loaded = await context.federation.install(name, next, [...previous.keys()], function keepsExports(candidate) {
       for (const [expose, old] of previous) {
         const missing = exportNames(old).filter((key) => !exportNames(candidate.get(expose)).includes(key));
         if (missing.length > 0) {
@@ -230,7 +230,7 @@ export function createRemoteSlot(name: string, spec: string, context: SlotContex
         state: release ? 'ready' : booting ? 'loading' : 'failed',
         ...(release && { version: release.version, source: release.source, since, ...(release.tag && { tagSeq: release.tag.seq }) }),
         ...(lastError && { lastError: { code: lastError.code, message: lastError.message } }),
-        evaluated: release ? context.federation.evaluated(release.container.name) : [],
+        evaluated: release ? context.federation.evaluated(name) : [],
       };
     },
     async ready(deadlineMs) {
@@ -254,7 +254,7 @@ export function createRemoteSlot(name: string, spec: string, context: SlotContex
       if (!release) throw unavailable(name, spec, lastError);
       const known = modules.get(expose);
       if (known !== undefined) return known;
-      const loaded = await context.federation.load(release.container.name, expose);
+      const loaded = await context.federation.load(name, expose);
       modules.set(expose, loaded);
       return loaded;
     },
