@@ -96,6 +96,17 @@ describe('bad input: a coded 4xx and nothing stored', () => {
     await expectRefused(response, 400, 'MODMESH_UNSAFE_PATH');
   });
 
+  it('a release whose container names a chunk that is not among its files, naming it', async () => {
+    const fixture = releaseFixture('auth', '1.0.0');
+    fixture.manifest.files = fixture.manifest.files.filter((file) => file.path !== 'chunks/expose.js');
+    fixture.files.delete('chunks/expose.js');
+    await uploadFiles(registry, 'auth', publisher.token, fixture.files);
+    const signed = { manifest: fixture.manifest, signature: signedSignature(fixture.manifest) };
+    const response = await registry.app.inject({ method: 'POST', url: '/v1/remotes/auth/releases', headers: bearer(publisher.token), payload: signed });
+    await expectRefused(response, 400, 'MODMESH_MANIFEST_INVALID');
+    expect(response.json().error.message).toContain("./expose's chunk chunks/expose.js is not one of the release's files");
+  });
+
   it('a file whose bytes do not match its hash, on upload', async () => {
     const response = await registry.app.inject({
       method: 'PUT',

@@ -32,9 +32,10 @@ const requireFromHost = createRequire(import.meta.url);
  * Evaluates a remote's entry from checked, in-memory bytes and returns its container.
  *
  * The container's chunk loader (webpack's `async-node` target) reads chunks with the `fs` of the
- * `require` it is given, at `path.join(__dirname, chunk)`. It is given a `require` whose `fs`
- * answers reads below `root` from `files` only, so a chunk is never read from disk or network
- * unchecked, and a file planted where a chunk would be is never seen.
+ * `require` it is given, at `path.join(__dirname, chunk)`; with the `node` target it `require`s
+ * them by relative path. It is given a `require` whose `fs` answers reads below `root` from
+ * `files` only, and which answers relative requires from `files` only, so a chunk is never read
+ * from disk or network unchecked, and a file planted where a chunk would be is never seen.
  */
 export function evaluateContainer(options: EvaluateContainerOptions): FederationContainer {
   const filename = path.join(options.root, options.entry);
@@ -111,8 +112,32 @@ type ReadCallback = (error: NodeJS.ErrnoException | null, data?: string | Buffer
 
 function createContainedRequire(options: EvaluateContainerOptions): NodeJS.Require {
   const fs = createContainedFs(options);
+  const root = path.resolve(options.root);
+  const fromRelease = new Map<string, unknown>();
   const containedRequire = function containedRequire(id: string): unknown {
-    return id === 'fs' || id === 'node:fs' ? fs : requireFromHost(id);
+    if (id === 'fs' || id === 'node:fs') return fs;
+    if (!id.startsWith('./') && !id.startsWith('../')) return requireFromHost(id);
+    // A relative require is the container asking for one of its own files (webpack's `require`
+    // chunk loading): answered from the checked files, never from the disk.
+    const relative = path.relative(root, path.resolve(root, id)).split(path.sep).join('/');
+    if (!fromRelease.has(relative)) fromRelease.set(relative, evaluateFile(relative, containedRequire as NodeJS.Require));
+    return fromRelease.get(relative);
+  };
+  const evaluateFile = (relative: string, require: NodeJS.Require): unknown => {
+    const source = relative.startsWith('../') ? undefined : options.files.get(relative);
+    if (!source) throw notInRelease(options, relative);
+    options.onEvaluate?.(relative);
+    const filename = path.join(root, relative);
+    const module = { exports: {} as unknown };
+    vm.compileFunction(source.toString('utf8'), ['exports', 'require', 'module', '__filename', '__dirname'], { filename }).call(
+      module.exports,
+      module.exports,
+      require,
+      module,
+      filename,
+      path.dirname(filename),
+    );
+    return module.exports;
   };
   return Object.assign(containedRequire, {
     resolve: requireFromHost.resolve,
@@ -122,29 +147,32 @@ function createContainedRequire(options: EvaluateContainerOptions): NodeJS.Requi
   }) as NodeJS.Require;
 }
 
+function notInRelease(options: EvaluateContainerOptions, relative: string): ModmeshError {
+  return new ModmeshError(
+    'MODMESH_CHUNK_NOT_IN_RELEASE',
+    `${options.remote}@${options.version ?? '?'}: its code asked for ${relative}, which is not among the files fetched and checked for it`,
+    { remote: options.remote, version: options.version, file: relative },
+  );
+}
+
 // The real `fs`, except that a path below the remote's root is answered from the checked files
 // or refused: the remote's own directory does not exist on disk as far as its code can tell.
+// Every path below it "exists" for existsSync: the node runtime's chunk loader falls back to
+// fetching a chunk it cannot find over HTTP and evaluating it unchecked, so a file the release
+// lacks must fail as a read (MODMESH_CHUNK_NOT_IN_RELEASE, naming it), never send it elsewhere.
 function createContainedFs(options: EvaluateContainerOptions): typeof realFs {
   const root = path.resolve(options.root) + path.sep;
+  const isBelowRoot = (file: unknown): file is string => typeof file === 'string' && path.resolve(file).startsWith(root);
   const lookup = (file: unknown): Buffer | ModmeshError | undefined => {
-    if (typeof file !== 'string') return undefined;
+    if (!isBelowRoot(file)) return undefined;
     const resolved = path.resolve(file);
-    if (!resolved.startsWith(root)) return undefined;
     const relative = resolved.slice(root.length).split(path.sep).join('/');
     const bytes = options.files.get(relative);
     if (bytes) {
       options.onEvaluate?.(relative);
       return bytes;
     }
-    return new ModmeshError(
-      'MODMESH_CHUNK_NOT_IN_RELEASE',
-      `${options.remote}: its code asked for ${relative}, which is not among the files fetched and checked for it`,
-      {
-        remote: options.remote,
-        version: options.version,
-        file: relative,
-      },
-    );
+    return notInRelease(options, relative);
   };
   const decode = (bytes: Buffer, encoding: unknown): string | Buffer => {
     const name = typeof encoding === 'string' ? encoding : (encoding as { encoding?: BufferEncoding } | undefined)?.encoding;
@@ -170,8 +198,7 @@ function createContainedFs(options: EvaluateContainerOptions): typeof realFs {
     return decode(found, encoding);
   };
   const existsSync = function existsSync(file: unknown): boolean {
-    const found = lookup(file);
-    return found === undefined ? realFs.existsSync(file as string) : !(found instanceof ModmeshError);
+    return isBelowRoot(file) || realFs.existsSync(file as string);
   };
 
   return new Proxy(realFs, {

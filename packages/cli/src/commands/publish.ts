@@ -24,7 +24,10 @@ export const publishCommand: CommandSpec = {
     'same step.',
     '',
     'DIR holds one container (its mf-manifest.json at the top; --target says where it runs), or one',
-    'container per target in node/ and web/, published together as one release.',
+    'container per target in node/ and web/, published together as one release. A build without',
+    'mf-manifest.json (@module-federation/enhanced writes none when output.publicPath is unset) is',
+    'described by --entry (default remoteEntry.js) and one --expose per exposed module; nothing in',
+    'DIR is executed. A container naming a file DIR lacks is refused: MODMESH_RELEASE_INCOMPLETE.',
   ].join('\n'),
   options: {
     name: { type: 'string', value: 'NAME', required: true, description: "the remote's name" },
@@ -34,9 +37,14 @@ export const publishCommand: CommandSpec = {
     reason: { type: 'string', value: 'TEXT', description: "why, for the tag's audit log" },
     target: { type: 'string', value: 'node|web', default: 'node', description: 'where the container runs, when DIR holds one' },
     bundler: { type: 'string', value: 'NAME', default: 'webpack', description: 'the bundler that built DIR (its version is recorded)' },
+    entry: { type: 'string', value: 'FILE', description: "without mf-manifest.json: the container's entry in DIR (default remoteEntry.js)" },
+    expose: { type: 'string', value: './NAME', multiple: true, description: "without mf-manifest.json: an exposed module, named as in the build's exposes" },
     ...CLIENT_OPTIONS,
   },
-  examples: ['MODMESH_TOKEN=mmp_... modmesh publish dist/remote --name auth --version 1.2.0 --key keys/publisher.key --tag stable'],
+  examples: [
+    'MODMESH_TOKEN=mmp_... modmesh publish dist/remote --name auth --version 1.2.0 --key keys/publisher.key --tag stable',
+    'modmesh publish dist --name node-remote --version 1.0.0 --key keys/publisher.key --expose ./test',
+  ],
   run: runPublish,
 };
 
@@ -53,7 +61,18 @@ async function runPublish(args: ParsedArgs, context: CliContext): Promise<void> 
   const keyFile = path.resolve(context.cwd, args.need('key'));
   const key = parsePrivateKey(await readUserFile(keyFile, 'the key file', 'Make a key pair with `modmesh keys generate --out DIR` and pass its .key file.'));
   const dir = path.resolve(context.cwd, args.positionals[0] ?? '');
-  const signed = signRelease(await buildReleaseManifest({ dir, name, version, target, bundler: args.need('bundler'), cwd: context.cwd }), key);
+  const manifest = await buildReleaseManifest({
+    dir,
+    name,
+    version,
+    target,
+    bundler: args.need('bundler'),
+    cwd: context.cwd,
+    entry: args.value('entry'),
+    exposes: args.values('expose'),
+    note: output.note,
+  });
+  const signed = signRelease(manifest, key);
 
   const client = connect(args, context.env, context.cwd, output);
   await checkPublishable(client, name, version, signed.signature.keyId);
