@@ -6,6 +6,7 @@ import type { VerifiedRelease } from './acquire.js';
 import { remoteOfRuntimeName, runtimeNameOf } from './container-name.js';
 import { evaluateContainer, type FederationContainer } from './evaluate.js';
 import { evaluateWithOwnInstance } from './instances.js';
+import { copiesIn, privateShareScopes, type ShareScope, type ShareScopeMap } from './share-scopes.js';
 
 /** A package the host provides to every remote from its own node_modules. */
 export interface SharedPackage {
@@ -55,6 +56,8 @@ interface Installed {
   container?: FederationContainer;
   /** Whether the container's bundled federation runtime made an instance, renamed to `runtimeName`. */
   ownInstance: boolean;
+  /** The share scopes its container was initialised with (see share-scopes.ts). */
+  scopes?: ShareScopeMap;
   evaluated: string[];
 }
 
@@ -104,12 +107,21 @@ export function createFederation(options: { hostName: string; shared: Record<str
       }
       return containerOf(installed) as unknown as EntryExports;
     },
-    // The container's runtime re-applies its build's name when it is initialised; it is given
-    // the host's name instead, which its instance was renamed to when the entry ran.
+    // Each container is initialised with share scopes of its own (the host's copies, and its
+    // own), and with the host's name for it: its runtime re-applies its build's name otherwise,
+    // which its instance was renamed away from when the entry ran.
     async beforeInitContainer(args) {
       const installed = byEntry.get(args.remoteInfo.entry);
-      if (installed?.ownInstance) (args.remoteEntryInitOptions as { name?: string }).name = installed.runtimeName;
-      return args;
+      if (!installed) return args;
+      const hostScopes = instance.shareScopeMap as unknown as ShareScopeMap;
+      installed.scopes ??= privateShareScopes(hostScopes);
+      const scopes = installed.scopes;
+      const key = Object.keys(hostScopes).find((candidate) => hostScopes[candidate] === (args.shareScope as unknown)) ?? 'default';
+      scopes[key] ??= {};
+      const remoteEntryInitOptions = { ...args.remoteEntryInitOptions, ...(installed.ownInstance && { name: installed.runtimeName }) };
+      // Where a container with several share scopes looks them up; not enumerable, as the runtime makes it.
+      Object.defineProperty(remoteEntryInitOptions, 'shareScopeMap', { value: scopes, enumerable: false });
+      return { ...args, shareScope: scopes[key] as unknown as typeof args.shareScope, remoteEntryInitOptions };
     },
   };
 
@@ -190,18 +202,16 @@ export function createFederation(options: { hostName: string; shared: Record<str
       return current.get(remote)?.evaluated ?? [];
     },
     shared() {
-      const scope = instance.shareScopeMap.default ?? {};
-      // Shown by the names the host knows remotes by, not the runtime's.
+      // The host's copies and every running remote's own, by the names the host knows them by.
+      const scopes = [instance.shareScopeMap.default, ...[...current.values()].map((installed) => installed.scopes?.default)];
       const shown = (name: string): string => remoteOfRuntimeName(name) ?? name;
       return Object.fromEntries(
-        Object.entries(scope).map(([name, versions]) => [
+        [...copiesIn(scopes.filter((scope): scope is ShareScope => scope !== undefined))].map(([name, copies]) => [
           name,
-          Object.entries(versions).map(([version, entry]) => ({
-            version,
-            from: shown(entry.from),
-            loaded: Boolean(entry.loaded),
-            usedBy: [...new Set((entry.useIn ?? []).map(shown))],
-          })),
+          [...copies].map((copy) => {
+            const entry = copy as { version: string; from: string; loaded?: unknown; useIn?: string[] };
+            return { version: entry.version, from: shown(entry.from), loaded: Boolean(entry.loaded), usedBy: [...new Set((entry.useIn ?? []).map(shown))] };
+          }),
         ]),
       );
     },

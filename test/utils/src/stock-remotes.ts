@@ -26,6 +26,8 @@ export interface StockRemoteOptions {
   /** Adds `@module-federation/node/runtimePlugin` to `runtimePlugins`, as those apps do. */
   nodeRuntimePlugin?: boolean;
   shared?: Record<string, unknown>;
+  /** Packages installed beside the sources (`node_modules/NAME`), each an index.js of this source: what `shared` can name. */
+  packages?: Record<string, { version: string; source: string }>;
 }
 
 /** Builds the container into `outDir` (its sources go beside it, in `outDir.src`); resolves with `outDir`. */
@@ -35,6 +37,12 @@ export async function buildStockRemote(outDir: string, options: StockRemoteOptio
   // Its own package, CommonJS like the apps it imitates: without one, webpack would take the
   // "type" of whatever package.json it finds above.
   await writeFile(path.join(sources, 'package.json'), '{ "private": true }\n');
+  for (const [name, pkg] of Object.entries(options.packages ?? {})) {
+    const dir = path.join(sources, 'node_modules', name);
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name, version: pkg.version, main: 'index.js' }));
+    await writeFile(path.join(dir, 'index.js'), pkg.source);
+  }
   const exposes: Record<string, string> = {};
   for (const [expose, source] of Object.entries(options.exposes)) {
     const file = path.join(sources, `${expose.replace(/^\.\//, '').replace(/[^\w-]/g, '_')}.js`);
