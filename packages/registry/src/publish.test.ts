@@ -118,6 +118,28 @@ describe('bad input: a coded 4xx and nothing stored', () => {
     expect((await registry.app.inject({ url: `/v1/blobs/${sha256('expected')}` })).statusCode).toBe(404);
   });
 
+  it('the files of a publish whose key is not trusted for the remote: refused before they are stored', async () => {
+    const bytes = Buffer.from('module.exports = {};');
+    const upload = (name: string, headers: Record<string, string> = {}) =>
+      registry.app.inject({
+        method: 'PUT',
+        url: `/v1/remotes/${name}/blobs/${sha256(bytes)}`,
+        headers: { ...admin(), 'content-type': 'application/octet-stream', ...headers },
+        payload: bytes,
+      });
+    // No key is registered for billing: no release of it can be published, so it takes no files.
+    const noKey = await upload('billing');
+    expect([noKey.statusCode, noKey.json().error.code]).toEqual([403, 'MODMESH_KEY_NOT_TRUSTED']);
+    // The upload names the key that will sign (modmesh publish does), and it is not auth's.
+    const stranger = await upload('auth', { 'x-modmesh-key-id': 'not-a-registered-key' });
+    expect([stranger.statusCode, stranger.json().error.code]).toEqual([403, 'MODMESH_KEY_NOT_TRUSTED']);
+    expect(stranger.json().error.message).toContain('nothing was stored');
+    expect((await registry.app.inject({ url: `/v1/blobs/${sha256(bytes)}` })).statusCode).toBe(404);
+
+    const trusted = await upload('auth', { 'x-modmesh-key-id': publisher.key.keyId });
+    expect(trusted.statusCode).toBe(201);
+  });
+
   it('a manifest listing a file that was never uploaded, or with the wrong size', async () => {
     const fixture = releaseFixture('auth', '1.0.0');
     const chunk = fixture.files.get('chunks/expose.js') as Buffer;

@@ -76,7 +76,7 @@ async function runPublish(args: ParsedArgs, context: CliContext): Promise<void> 
 
   const client = connect(args, context.env, context.cwd, output);
   await checkPublishable(client, name, version, signed.signature.keyId);
-  const uploaded = await uploadMissing(client, name, dir, signed.manifest.files, output);
+  const uploaded = await uploadMissing(client, name, dir, signed.manifest.files, signed.signature.keyId, output);
   const reason = args.value('reason');
   await client.json('POST', apiPath('remotes', name, 'releases'), { ...signed, ...(tag && { tag }), ...(reason && { reason }) });
 
@@ -110,7 +110,14 @@ async function checkPublishable(client: RegistryClient, name: string, version: s
 }
 
 // Uploads each distinct file the registry does not store yet; returns how many and how much.
-async function uploadMissing(client: RegistryClient, name: string, dir: string, files: FileEntry[], output: Output): Promise<{ files: number; bytes: number }> {
+async function uploadMissing(
+  client: RegistryClient,
+  name: string,
+  dir: string,
+  files: FileEntry[],
+  keyId: string,
+  output: Output,
+): Promise<{ files: number; bytes: number }> {
   const distinct = [...new Map(files.map((file) => [file.sha256, file])).values()];
   const stored = await mapLimit(distinct, UPLOAD_CONCURRENCY, (file) => client.exists(apiPath('blobs', file.sha256)));
   const missing = distinct.filter((_, index) => !stored[index]);
@@ -119,7 +126,8 @@ async function uploadMissing(client: RegistryClient, name: string, dir: string, 
   let lastStep = -1;
   try {
     await mapLimit(missing, UPLOAD_CONCURRENCY, async function upload(file) {
-      await client.upload(apiPath('remotes', name, 'blobs', file.sha256), await readFile(path.join(dir, file.path)));
+      // The key that signs the release: the registry refuses the files of a key it would refuse.
+      await client.upload(apiPath('remotes', name, 'blobs', file.sha256), await readFile(path.join(dir, file.path)), { 'x-modmesh-key-id': keyId });
       done += 1;
       bytes += file.size;
       const step = Math.floor((done * 100) / missing.length / PLAIN_PROGRESS_STEP_PERCENT);
