@@ -50,6 +50,11 @@ export const ERROR_CATALOGUE = {
       "A browser container did not hand itself to the modmesh runtime when it ran: it was built without @modmesh/build's ModmeshWebPlugin, so its chunks would load without Subresource Integrity. It was not used.",
     hint: "Add new ModmeshWebPlugin({ name, buildId }) to the remote's webpack config beside ModuleFederationPlugin, rebuild and republish.",
   },
+  MODMESH_CONTAINER_NAME_CLASH: {
+    description:
+      "A remote's container would have joined a Module Federation instance that is not its own (the host's, or another runtime's in the process): its build claims that instance's name and its entry made no instance of its own. It was not used.",
+    hint: "Rename the remote's container (the plugin's `name`), or build it with @module-federation/enhanced or rspack, whose containers make their own instance.",
+  },
   MODMESH_EXPOSE_NOT_FOUND: {
     description: 'A remote does not expose the module that was asked for.',
     hint: 'Check the module name against the remote\'s exposes (for example "auth/tokenValidator").',

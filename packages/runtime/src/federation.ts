@@ -5,7 +5,7 @@ import { createInstance, type ModuleFederationRuntimePlugin } from '@module-fede
 import type { VerifiedRelease } from './acquire.js';
 import { remoteOfRuntimeName, runtimeNameOf } from './container-name.js';
 import { evaluateContainer, type FederationContainer } from './evaluate.js';
-import { evaluateWithOwnInstance } from './instances.js';
+import { evaluateWithOwnInstance, instanceNamed } from './instances.js';
 import { copiesIn, privateShareScopes, type ShareScope, type ShareScopeMap } from './share-scopes.js';
 
 /** A package the host provides to every remote from its own node_modules. */
@@ -89,6 +89,17 @@ export function createFederation(options: { hostName: string; shared: Record<str
         onEvaluate: (file) => installed.evaluated.push(file),
       }),
     );
+    // Every stock build makes its instance while its entry runs (and it is its own). One that
+    // did not, and whose build claims the name of an instance already there, would join that
+    // instance when initialised: refused rather than merged.
+    const claimed = installed.release.container.name;
+    if (created === 0 && instanceNamed(claimed)) {
+      throw new ModmeshError(
+        'MODMESH_CONTAINER_NAME_CLASH',
+        `${installed.release.name}@${installed.release.version}: its container is named ${claimed}, like a Module Federation instance already in this process, and made no instance of its own when its entry ran; it was not used`,
+        { remote: installed.release.name, version: installed.release.version, file: installed.release.entry },
+      );
+    }
     installed.container = result;
     installed.ownInstance = created > 0;
     return result;

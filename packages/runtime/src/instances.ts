@@ -46,6 +46,15 @@ export function evaluateWithOwnInstance<T>(name: string, evaluate: () => T): { r
   return { result, created: own.length };
 }
 
+/**
+ * Whether the process already has a federation instance called `name` (the host's, or one of a
+ * runtime other than modmesh's). A container whose runtime made no instance of its own while its
+ * entry ran would join such an instance when it is initialised, if its build has that name.
+ */
+export function instanceNamed(name: string): boolean {
+  return federationGlobal()?.__INSTANCES__.some((instance) => instance.name === name || instance.options.name === name) ?? false;
+}
+
 // --- internal ---
 
 function federationGlobal(): FederationGlobal | undefined {

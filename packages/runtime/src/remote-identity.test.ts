@@ -58,3 +58,33 @@ describe('two remotes whose containers claim the same name', () => {
     }
   });
 });
+
+describe('a container that would join an instance that is not its own', () => {
+  it('is refused before it is initialised: MODMESH_CONTAINER_NAME_CLASH', async () => {
+    // Named like the host, and making no instance while its entry runs: its init would find the
+    // host's instance by that name, as a runtime that makes its instance late would.
+    const entry = `module.exports = {
+      init() { if (globalThis.__FEDERATION__.__INSTANCES__.some((instance) => instance.name === 'modmesh_host')) globalThis.__modmeshJoined = true; },
+      get() { return Promise.resolve(() => ({ greet: () => 'joined' })); },
+    };`;
+    await registry.publish('auth', '2.0.0', new Map([['remoteEntry.js', Buffer.from(entry)]]), claiming('modmesh_host'));
+    const mesh = createMesh({
+      registry: registry.url,
+      remotes: { auth: 'auth@2.0.0' },
+      trust: { auth: [registry.publisher.publicKey] },
+      cacheDir: await mkdtemp(path.join(os.tmpdir(), 'modmesh-cache-')),
+      reportIntervalMs: 0,
+      watch: false,
+      log: () => {},
+    });
+    try {
+      await expect(mesh.import('auth/greeter', { deadlineMs: 3000 })).rejects.toMatchObject({
+        code: 'MODMESH_REMOTE_UNAVAILABLE',
+        cause: { code: 'MODMESH_NO_VERIFIED_RELEASE', cause: { code: 'MODMESH_CONTAINER_NAME_CLASH', remote: 'auth', version: '2.0.0' } },
+      });
+      expect((globalThis as { __modmeshJoined?: boolean }).__modmeshJoined).toBeUndefined();
+    } finally {
+      await mesh.close();
+    }
+  });
+});
