@@ -6,7 +6,7 @@ import type { VerifiedRelease } from './acquire.js';
 import { remoteOfRuntimeName, runtimeNameOf } from './container-name.js';
 import { evaluateContainer, type FederationContainer } from './evaluate.js';
 import { evaluateWithOwnInstance, instanceNamed } from './instances.js';
-import { copiesIn, privateShareScopes, type ShareScope, type ShareScopeMap } from './share-scopes.js';
+import { copiesIn, type ShareScope, type ShareScopeMap, withOwnScopes } from './share-scopes.js';
 
 /** A package the host provides to every remote from its own node_modules. */
 export interface SharedPackage {
@@ -124,15 +124,7 @@ export function createFederation(options: { hostName: string; shared: Record<str
     async beforeInitContainer(args) {
       const installed = byEntry.get(args.remoteInfo.entry);
       if (!installed) return args;
-      const hostScopes = instance.shareScopeMap as unknown as ShareScopeMap;
-      installed.scopes ??= privateShareScopes(hostScopes);
-      const scopes = installed.scopes;
-      const key = Object.keys(hostScopes).find((candidate) => hostScopes[candidate] === (args.shareScope as unknown)) ?? 'default';
-      scopes[key] ??= {};
-      const remoteEntryInitOptions = { ...args.remoteEntryInitOptions, ...(installed.ownInstance && { name: installed.runtimeName }) };
-      // Where a container with several share scopes looks them up; not enumerable, as the runtime makes it.
-      Object.defineProperty(remoteEntryInitOptions, 'shareScopeMap', { value: scopes, enumerable: false });
-      return { ...args, shareScope: scopes[key] as unknown as typeof args.shareScope, remoteEntryInitOptions };
+      return withOwnScopes(args, instance.shareScopeMap as unknown as ShareScopeMap, installed, installed.ownInstance ? installed.runtimeName : undefined);
     },
   };
 

@@ -20,6 +20,27 @@ export function privateShareScopes(host: ShareScopeMap): ShareScopeMap {
   );
 }
 
+/**
+ * The arguments a container is initialised with (the runtime's `beforeInitContainer` hook), with
+ * `holder`'s own share scopes (made from `host` on first use) in place of the host's, and its
+ * instance's name when `name` is given. Node and browser hosts share this.
+ */
+export function withOwnScopes<T extends { shareScope: unknown; remoteEntryInitOptions: object }>(
+  args: T,
+  host: ShareScopeMap,
+  holder: { scopes?: ShareScopeMap },
+  name?: string,
+): T {
+  holder.scopes ??= privateShareScopes(host);
+  const scopes = holder.scopes;
+  const key = Object.keys(host).find((candidate) => host[candidate] === args.shareScope) ?? 'default';
+  scopes[key] ??= {};
+  const remoteEntryInitOptions = { ...args.remoteEntryInitOptions, ...(name !== undefined && { name }) };
+  // Where a container with several share scopes looks them up; not enumerable, as the runtime makes it.
+  Object.defineProperty(remoteEntryInitOptions, 'shareScopeMap', { value: scopes, enumerable: false });
+  return { ...args, shareScope: scopes[key], remoteEntryInitOptions };
+}
+
 /** Every copy in `scopes`, once each (a host copy is in every remote's scopes too), by package. */
 export function copiesIn(scopes: readonly ShareScope[]): Map<string, Set<object>> {
   const copies = new Map<string, Set<object>>();

@@ -14,7 +14,7 @@ import semver from 'semver';
 import { runtimeNameOf } from '../container-name.js';
 import { BAD_RELEASE_CODES, backoffMs } from '../failures.js';
 import { replayOf } from '../replay.js';
-import { privateShareScopes, type ShareScopeMap } from '../share-scopes.js';
+import { type ShareScopeMap, withOwnScopes } from '../share-scopes.js';
 import { createBrowserRegistry, type Resolved } from './registry.js';
 import { allowFiles, diagnoseScript, loadEntry, type WebContainer } from './scripts.js';
 
@@ -150,14 +150,7 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
     // Each container shares the page's copies and its own, never another remote's.
     async beforeInitContainer(args) {
       const installed = installs.get(args.remoteInfo.entry);
-      if (!installed) return args;
-      const pageScopes = federation.shareScopeMap as unknown as ShareScopeMap;
-      installed.scopes ??= privateShareScopes(pageScopes);
-      const scopes = installed.scopes;
-      const key = Object.keys(pageScopes).find((candidate) => pageScopes[candidate] === (args.shareScope as unknown)) ?? 'default';
-      scopes[key] ??= {};
-      const remoteEntryInitOptions = Object.defineProperty({ ...args.remoteEntryInitOptions }, 'shareScopeMap', { value: scopes, enumerable: false });
-      return { ...args, shareScope: scopes[key] as unknown as typeof args.shareScope, remoteEntryInitOptions };
+      return installed ? withOwnScopes(args, federation.shareScopeMap as unknown as ShareScopeMap, installed) : args;
     },
   };
   const federation = createInstance({
