@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { ModmeshError, REMOTE_NAME, versionSchema } from '@modmesh/manifest';
+import { ModmeshError, REMOTE_NAME, REMOTE_NAME_RULE, versionSchema } from '@modmesh/manifest';
 import type { CliContext } from './output.js';
 
 export interface OptionSpec {
@@ -13,6 +13,8 @@ export interface OptionSpec {
   default?: string;
   /** Refused with MODMESH_USAGE when neither given, nor in `env`, nor defaulted. */
   required?: boolean;
+  /** May be given more than once (a string option); read with `values()`. */
+  multiple?: boolean;
 }
 
 export interface CommandSpec {
@@ -34,6 +36,8 @@ export interface ParsedArgs {
   value(name: string): string | undefined;
   /** A required string option (checked while parsing, so this never throws for one declared `required`). */
   need(name: string): string;
+  /** Every value of an option declared `multiple`, in the order given. */
+  values(name: string): string[];
   flag(name: string): boolean;
 }
 
@@ -58,14 +62,14 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[], env: NodeJS.
   try {
     parsed = parseArgs({
       args: argv,
-      options: Object.fromEntries(Object.entries(spec.options).map(([name, option]) => [name, { type: option.type }])),
+      options: Object.fromEntries(Object.entries(spec.options).map(([name, option]) => [name, { type: option.type, multiple: option.multiple === true }])),
       allowPositionals: true,
       strict: true,
     });
   } catch (cause) {
     throw usage(((cause as Error).message.split('\n')[0] ?? '').replace(/\. To specify a positional.*$/, ''));
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const values = parsed.values as Record<string, string | string[] | boolean | undefined>;
   const { required, optional } = positionalCounts(spec.arguments);
   const names = spec.arguments.replace(/[[\]]/g, '').split(' ').filter(Boolean);
   if (parsed.positionals.length < required) throw usage(`missing ${names.slice(parsed.positionals.length, required).join(' ')}`);
@@ -75,6 +79,7 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[], env: NodeJS.
     const option = spec.options[name];
     const given = values[name];
     if (typeof given === 'string') return given;
+    if (Array.isArray(given)) return given.at(-1);
     const fromEnv = option?.env ? env[option.env] : undefined;
     return fromEnv || option?.default;
   };
@@ -90,6 +95,10 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[], env: NodeJS.
       if (found === undefined) throw usage(`missing --${name}`);
       return found;
     },
+    values(name) {
+      const given = values[name];
+      return Array.isArray(given) ? given : typeof given === 'string' ? [given] : [];
+    },
     flag: (name) => values[name] === true,
   };
 }
@@ -101,7 +110,12 @@ export function formatHelp(spec: CommandSpec): string {
     .map(([name, option]) => `--${name} ${option.value ?? ''}`.trimEnd());
   const help: [string, OptionSpec] = ['help', { type: 'boolean', description: 'show this help' }];
   const rows = [...Object.entries(spec.options), help].map(([name, option]): [string, string] => {
-    const notes = [option.required && 'required', option.env && `env ${option.env}`, option.default && `default ${option.default}`].filter(Boolean);
+    const notes = [
+      option.required && 'required',
+      option.multiple && 'repeatable',
+      option.env && `env ${option.env}`,
+      option.default && `default ${option.default}`,
+    ].filter(Boolean);
     return [`--${name}${option.value ? ` ${option.value}` : ''}`, `${option.description}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`];
   });
   const width = Math.max(...rows.map(([left]) => left.length));
@@ -122,7 +136,7 @@ export function formatHelp(spec: CommandSpec): string {
 /** A remote name from the command line, checked before anything is sent. */
 export function remoteName(name: string): string {
   if (!REMOTE_NAME.test(name)) {
-    throw new ModmeshError('MODMESH_INVALID_NAME', `${JSON.stringify(name)} is not a valid remote name (a-z, 0-9, _, starting with a letter, at most 64)`);
+    throw new ModmeshError('MODMESH_INVALID_NAME', `${JSON.stringify(name)} is not a valid remote name: ${REMOTE_NAME_RULE}`);
   }
   return name;
 }

@@ -183,6 +183,15 @@ describe('modmesh refusals', () => {
     expectRefused(await modmesh(['tag', 'set', 'auth', 'stable', '1.1.0']), 'MODMESH_AUTH_REQUIRED');
   });
 
+  it('info about a remote that does not exist says so: MODMESH_NOT_FOUND, no remote named nosuch', async () => {
+    for (const reference of ['nosuch', 'nosuch@stable', 'nosuch@^1']) {
+      const result = await modmesh(['info', reference]);
+      expectRefused(result, 'MODMESH_NOT_FOUND');
+      expect(result.stderr).toContain('there is no remote named nosuch at this registry');
+      expect(result.stderr).toContain('`modmesh ls` lists the remotes');
+    }
+  });
+
   it('nothing refused was published', async () => {
     const result = await modmesh(['ls', 'auth', '--json']);
     expect((JSON.parse(result.stdout) as { versions: { version: string }[] }).versions.map((entry) => entry.version)).toEqual(['1.0.0', '1.1.0']);

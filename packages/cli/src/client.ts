@@ -16,8 +16,8 @@ export interface RegistryClient {
   find<T>(path: string): Promise<T | undefined>;
   /** HEAD: true when it exists, false on 404. */
   exists(path: string): Promise<boolean>;
-  /** PUT of raw bytes (a release file). */
-  upload<T>(path: string, bytes: Uint8Array): Promise<T>;
+  /** PUT of raw bytes (a release file), with extra request headers. */
+  upload<T>(path: string, bytes: Uint8Array, headers?: Record<string, string>): Promise<T>;
 }
 
 // Statuses of answers that carry no body (HEAD), in the registry's own terms.
@@ -37,14 +37,14 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   const base = options.url.replace(/\/+$/, '');
   const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
 
-  async function send(method: string, path: string, init: { body?: Uint8Array | string; type?: string } = {}) {
+  async function send(method: string, path: string, init: { body?: Uint8Array | string; type?: string; headers?: Record<string, string> } = {}) {
     const signal = AbortSignal.timeout(options.timeoutMs);
     const what = `${method} ${base}${path}`;
     let response: Response;
     try {
       response = await fetch(`${base}${path}`, {
         method,
-        headers: { ...headers, ...(init.type && { 'content-type': init.type }) },
+        headers: { ...headers, ...init.headers, ...(init.type && { 'content-type': init.type }) },
         ...(init.body !== undefined && { body: init.body }),
         signal,
       });
@@ -82,8 +82,8 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       if (code) throw new ModmeshError(code, `${base} answered HEAD ${path} with HTTP ${status}`);
       throw new ModmeshError('MODMESH_REMOTE_BAD_STATUS', `${base} answered HEAD ${path} with HTTP ${status}`);
     },
-    async upload<T>(path: string, bytes: Uint8Array) {
-      return parseAnswer<T>(await send('PUT', path, { body: bytes, type: 'application/octet-stream' }), `PUT ${base}${path}`);
+    async upload<T>(path: string, bytes: Uint8Array, extra?: Record<string, string>) {
+      return parseAnswer<T>(await send('PUT', path, { body: bytes, type: 'application/octet-stream', headers: extra }), `PUT ${base}${path}`);
     },
   };
 }

@@ -29,6 +29,15 @@ export function connect(args: ParsedArgs, env: NodeJS.ProcessEnv, cwd: string, o
   if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
     throw new ModmeshError('MODMESH_USAGE', `--registry ${JSON.stringify(url)} is not an http(s) URL`, { hint: `For example ${DEFAULT_REGISTRY}.` });
   }
+  // The registry serves its API at /v1 below its origin; a URL with a path (copied from a
+  // browser: .../health, .../v1/remotes) would only ever meet "no route" answers.
+  if (parsed.pathname.replace(/\/+$/, '') !== '' || parsed.search !== '' || parsed.hash !== '') {
+    throw new ModmeshError(
+      'MODMESH_USAGE',
+      `the registry URL ${JSON.stringify(url)} (--registry or MODMESH_REGISTRY) has a path (${parsed.pathname}${parsed.search}${parsed.hash}); it must be the registry's own address`,
+      { hint: `Use ${parsed.origin}, as \`modmesh registry start\` prints it in its "listening" line.` },
+    );
+  }
   let token = args.value('token');
   if (token === undefined && url.replace(/\/+$/, '') === DEFAULT_REGISTRY) token = localAdminToken(cwd, output);
   // A token that cannot be sent as a header would otherwise fail inside fetch as a "bug".

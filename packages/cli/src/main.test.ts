@@ -1,5 +1,5 @@
 // main() in-process: the error boundary, deadlines, and answers that are not from a registry.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_DATA_DIR } from '@modmesh/registry';
@@ -66,6 +66,51 @@ describe('talking to a registry', () => {
       stdout: '',
       stderr: 'error MODMESH_NO_PREVIOUS_TARGET: auth@stable has no earlier target to roll back to\n  hint: Move it with tag set.\n',
     });
+  });
+});
+
+describe('what a user gets wrong', () => {
+  it('a registry URL with a path (.../health): MODMESH_USAGE naming the address to use, before anything is sent', async () => {
+    const fetch = vi.spyOn(globalThis, 'fetch');
+    const result = await run(['ls'], { MODMESH_REGISTRY: 'http://127.0.0.1:4000/health' });
+    expect(result).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: expect.stringMatching(
+        /^error MODMESH_USAGE: the registry URL "http:\/\/127\.0\.0\.1:4000\/health" .* has a path \(\/health\).*\n {2}hint: Use http:\/\/127\.0\.0\.1:4000, /,
+      ),
+    });
+    expect(fetch).not.toHaveBeenCalled();
+  });
+
+  it('publishing a directory without remoteEntry.js: MODMESH_RELEASE_INCOMPLETE, with a hint for someone running modmesh publish', async () => {
+    expect((await run(['keys', 'generate', '--out', 'keys'])).code).toBe(0);
+    mkdirSync(path.join(cwd, 'dist'));
+    writeFileSync(path.join(cwd, 'dist/mf-manifest.json'), JSON.stringify({ metaData: { name: 'auth', remoteEntry: { name: 'remoteEntry.js', path: '' } } }));
+    const result = await run(['publish', 'dist', '--name', 'auth', '--version', '1.0.0', '--key', 'keys/publisher.key']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `error MODMESH_RELEASE_INCOMPLETE: ${path.join(cwd, 'dist')}: mf-manifest.json names remoteEntry.js (entry), which is not in the directory`,
+    );
+    expect(result.stderr).not.toContain('by hand');
+  });
+
+  it('registry start on a port in use: MODMESH_USAGE, and no admin token, database or blob directory left behind', async () => {
+    const taken = await startSilentServer();
+    servers.push(taken);
+    cwd = mkdtempSync(path.join(os.tmpdir(), 'modmesh-main-'));
+    const existing = path.join(cwd, 'existing');
+    mkdirSync(existing);
+    writeFileSync(path.join(existing, 'notes.txt'), 'mine');
+    for (const data of ['fresh/registry', 'existing']) {
+      const result = await run(['registry', 'start', '--port', String(taken.port), '--data', data]);
+      expect([result.code, result.stderr]).toEqual([
+        1,
+        expect.stringContaining(`error MODMESH_USAGE: cannot listen on 127.0.0.1:${taken.port}: it is already in use`),
+      ]);
+    }
+    expect(existsSync(path.join(cwd, 'fresh'))).toBe(false);
+    expect(readdirSync(existing)).toEqual(['notes.txt']);
   });
 });
 

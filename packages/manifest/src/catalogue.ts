@@ -33,11 +33,13 @@ export const ERROR_CATALOGUE = {
   // --- fetching remotes ---
   MODMESH_REMOTE_MANIFEST_INVALID: {
     description: "A remote's Module Federation manifest (mf-manifest.json) is not valid JSON or lacks what is needed to load it.",
-    hint: 'Rebuild the remote with @module-federation/enhanced and manifest: true, and check the URL points at it.',
+    hint: 'Publish the mf-manifest.json your build wrote, unedited; or delete it and describe the container with `modmesh publish --entry FILE --expose ./NAME`.',
   },
   MODMESH_REMOTE_EVALUATION_FAILED: {
-    description: "A remote's entry or chunk threw while being evaluated, or did not produce a Module Federation container.",
-    hint: "The remote's build is broken or not a container for a Node target (library type commonjs-module); see the cause.",
+    description: "A remote's entry or chunk threw while being evaluated, or the entry exported no Module Federation container (an object with init and get).",
+    hint:
+      "If it threw, the remote's code is broken: see the cause. If it exported no container, build it for Node (target 'async-node') with library type " +
+      "'commonjs-module' (a library name is fine); library types such as 'var' or 'module' export nothing a Node host can use.",
   },
   MODMESH_CHUNK_NOT_IN_RELEASE: {
     description: "A remote's code asked to load a file that is not part of the set of files that was fetched and checked for it; it was refused.",
@@ -47,6 +49,11 @@ export const ERROR_CATALOGUE = {
     description:
       "A browser container did not hand itself to the modmesh runtime when it ran: it was built without @modmesh/build's ModmeshWebPlugin, so its chunks would load without Subresource Integrity. It was not used.",
     hint: "Add new ModmeshWebPlugin({ name, buildId }) to the remote's webpack config beside ModuleFederationPlugin, rebuild and republish.",
+  },
+  MODMESH_CONTAINER_NAME_CLASH: {
+    description:
+      "A remote's container would have joined a Module Federation instance that is not its own (the host's, or another runtime's in the process): its build claims that instance's name and its entry made no instance of its own. It was not used.",
+    hint: "Rename the remote's container (the plugin's `name`), or build it with @module-federation/enhanced or rspack, whose containers make their own instance.",
   },
   MODMESH_EXPOSE_NOT_FOUND: {
     description: 'A remote does not expose the module that was asked for.',
@@ -129,6 +136,11 @@ export const ERROR_CATALOGUE = {
     description: "A file's bytes do not match the size or SHA-256 recorded for it in the manifest.",
     hint: 'The file changed after the manifest was made, or was altered in transit or storage; rebuild and republish, or investigate the storage.',
   },
+  MODMESH_RELEASE_INCOMPLETE: {
+    description:
+      'A build directory lacks a file its container needs (its entry, or a chunk its mf-manifest.json lists for an exposed module); nothing was published.',
+    hint: 'Publish the whole output directory of a finished build (output.path, the one holding remoteEntry.js); rebuild if a file was deleted.',
+  },
   MODMESH_FILE_MISSING: {
     description: 'A manifest lists a file whose bytes were not uploaded (or not found where they must be).',
     hint: 'Upload every file of the release before publishing its manifest (`modmesh publish` does both).',
@@ -136,8 +148,9 @@ export const ERROR_CATALOGUE = {
 
   // --- registry requests ---
   MODMESH_INVALID_NAME: {
-    description: 'A remote name is not a lowercase identifier (a-z, 0-9, _, starting with a letter, at most 64 characters).',
-    hint: 'Use a name like "auth" or "user_profile".',
+    description:
+      "A remote name is not one modmesh accepts: lowercase letters, digits, '-', '_' and '.' (no '..'), starting with a letter, at most 64 characters (npm's rules for an unscoped name, shorter).",
+    hint: 'Use a name like "auth", "user_profile" or "node-local-remote"; no scope, slash or uppercase.',
   },
   MODMESH_INVALID_VERSION: {
     description: 'A version is not a full semantic version.',

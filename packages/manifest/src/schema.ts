@@ -7,17 +7,22 @@ import * as z from 'zod/mini';
 // English messages for the issues the schema does not word itself (zod/mini has none by default).
 z.config(en());
 
-/** Remote names: lowercase identifiers, usable as a Module Federation container name and in URLs. */
-export const REMOTE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+/**
+ * Remote names: what npm accepts for an unscoped package name and Module Federation for a
+ * container name (`node-local-remote`, `user_profile`, `billing.api`), at most 64 characters and
+ * starting with a letter. Never a path separator, `@`, `..`, uppercase or anything that needs
+ * escaping: a name is a URL segment at the registry and a directory name in hosts' caches.
+ */
+export const REMOTE_NAME = /^(?!.*\.\.)[a-z][a-z0-9._-]{0,63}$/;
+/** What REMOTE_NAME allows, as error messages say it. */
+export const REMOTE_NAME_RULE = "lowercase letters, digits, '-', '_' and '.' (no '..'), starting with a letter, at most 64 characters";
 /** Tag names: `stable`, `canary`, any environment name; never something that parses as a version or range. */
 export const TAG_NAME = /^[a-z][a-z0-9-]{0,63}$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 export const MANIFEST_SCHEMA = 'modmesh.release/v1';
 
-export const remoteNameSchema = z
-  .string()
-  .check(z.regex(REMOTE_NAME, 'must be a lowercase identifier (a-z, 0-9, _), starting with a letter, at most 64 characters'));
+export const remoteNameSchema = z.string().check(z.regex(REMOTE_NAME, `must be ${REMOTE_NAME_RULE}`));
 export const versionSchema = z.string().check(
   z.maxLength(128),
   z.refine((value) => semver.valid(value) === value, 'must be a full semantic version such as 1.2.3'),
@@ -82,10 +87,10 @@ export const releaseManifestSchema = z
         if (paths.has(file.path)) context.addIssue({ code: 'custom', path: ['files', index, 'path'], message: `${file.path} is listed twice` });
         paths.add(file.path);
       });
+      for (const missing of filesNotInRelease(manifest)) {
+        context.addIssue({ code: 'custom', path: missing.path, message: `${missing.what} ${missing.file} is not one of the release's files` });
+      }
       manifest.containers.forEach((container, index) => {
-        if (!paths.has(container.entry)) {
-          context.addIssue({ code: 'custom', path: ['containers', index, 'entry'], message: `entry ${container.entry} is not one of the release's files` });
-        }
         const targets = manifest.containers.filter((other) => other.target === container.target);
         if (targets.length > 1 && targets[0] !== container) {
           context.addIssue({ code: 'custom', path: ['containers', index, 'target'], message: `more than one ${container.target} container` });
@@ -109,6 +114,34 @@ export function specKindOf(spec: string): 'version' | 'tag' | 'range' | undefine
   if (semver.valid(spec) === spec) return 'version';
   if (semver.validRange(spec) === null) return TAG_NAME.test(spec) ? 'tag' : undefined;
   return 'range';
+}
+
+/** A file a release's container names (its entry, an exposed module's chunk) that the release does not hold. */
+export interface MissingFile {
+  file: string;
+  /** What names it: "entry", or "./tokenValidator's chunk". */
+  what: string;
+  /** Where in the manifest it is named. */
+  path: (string | number)[];
+}
+
+/**
+ * Every file the release's containers name that is not among its files: a container loads its
+ * entry, and each exposed module loads the chunks listed for it, so a release without one of
+ * them is incomplete. The schema refuses such a manifest; `modmesh publish` says so first.
+ */
+export function filesNotInRelease(manifest: Pick<ReleaseManifest, 'files' | 'containers'>): MissingFile[] {
+  const paths = new Set(manifest.files.map((file) => file.path));
+  const missing: MissingFile[] = [];
+  manifest.containers.forEach((container, index) => {
+    if (!paths.has(container.entry)) missing.push({ file: container.entry, what: 'entry', path: ['containers', index, 'entry'] });
+    container.exposes.forEach((expose, exposeIndex) => {
+      expose.files?.forEach((file, fileIndex) => {
+        if (!paths.has(file)) missing.push({ file, what: `${expose.name}'s chunk`, path: ['containers', index, 'exposes', exposeIndex, 'files', fileIndex] });
+      });
+    });
+  });
+  return missing;
 }
 
 /** True for a path a release may contain (see `releasePathSchema`). */

@@ -48,6 +48,8 @@ const DEFAULT_BLOB_CACHE_BYTES = 64 * 1024 * 1024;
 const VERIFY_CONCURRENCY = 8;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const MAX_CACHED_FILE_LISTS = 1000;
+/** The key a publisher will sign the release with, declared when uploading its files (see checkUploadKey). */
+const UPLOAD_KEY_HEADER = 'x-modmesh-key-id';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -102,7 +104,9 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
     reply.status(status).send(body);
   });
   app.setNotFoundHandler(function notFound(request, reply) {
-    reply.status(404).send({ error: new ModmeshError('MODMESH_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`).toJSON() });
+    const route = `${request.method} ${request.url.split('?')[0]}`;
+    const hint = "The registry's API is below /v1 (packages/registry/README.md): check that the client's registry URL is the registry's address, with no path.";
+    reply.status(404).send({ error: new ModmeshError('MODMESH_NOT_FOUND', `no route ${route} at this registry`, { hint }).toJSON() });
   });
 
   app.get('/health', async () => ({ status: 'ok' }));
@@ -116,7 +120,7 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
   app.get('/v1/remotes/:name', async (request) => {
     const name = checkName(param(request, 'name'));
     const [versions, tags, keys] = await Promise.all([metadata.listVersions(name), metadata.getTags(name), metadata.publisherKeys(name)]);
-    if (versions.length === 0 && keys.length === 0) throw new ModmeshError('MODMESH_NOT_FOUND', `no remote named ${name}`, { remote: name });
+    if (versions.length === 0 && keys.length === 0) throw unknownRemote(name);
     return { name, versions, tags, keys: keys.map(({ keyId, publicKey, label, addedAt }) => ({ keyId, publicKey, label, addedAt })) };
   });
 
@@ -127,7 +131,13 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
     let tag: { name: string; seq: number; updatedAt: string; kind: TagMove['kind'] } | undefined;
     if (spec.kind === 'tag') {
       const state = (await metadata.getTags(name)).find((candidate) => candidate.tag === spec.tag);
-      if (!state) throw new ModmeshError('MODMESH_NOT_FOUND', `${name} has no tag ${spec.tag}`, { remote: name });
+      if (!state) {
+        await requireKnownRemote(name);
+        throw new ModmeshError('MODMESH_NOT_FOUND', `${name} has no tag ${spec.tag}`, {
+          remote: name,
+          hint: `See its tags with \`modmesh ls ${name}\`; a tag is made by \`modmesh tag set\` or \`modmesh publish --tag\`.`,
+        });
+      }
       version = state.version;
       // Whether the tag's last move was a rollback: a host accepts a tag going to an older
       // version only then, and refuses it as a replay otherwise.
@@ -136,6 +146,7 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
     } else if (spec.kind === 'range') {
       const versions = (await metadata.listVersions(name)).map((entry) => entry.version);
       const best = semver.maxSatisfying(versions, spec.range);
+      if (!best && versions.length === 0) await requireKnownRemote(name);
       if (!best)
         throw new ModmeshError('MODMESH_RANGE_UNSATISFIED', `no release of ${name} satisfies ${spec.range} (published: ${versions.join(', ') || 'none'})`, {
           remote: name,
@@ -145,7 +156,10 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
       version = spec.version;
     }
     const release = await metadata.getRelease(name, version);
-    if (!release) throw new ModmeshError('MODMESH_NOT_FOUND', `${name}@${version} is not published`, { remote: name, version });
+    if (!release) {
+      await requireKnownRemote(name);
+      throw new ModmeshError('MODMESH_NOT_FOUND', `${name}@${version} is not published`, { remote: name, version });
+    }
     const include = (request.query as { include?: string }).include === 'release';
     return { name, spec: param(request, 'spec'), version, ...(tag && { tag }), ...(include && { release: signedRelease(release) }) };
   });
@@ -174,6 +188,13 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
     if (!sha256) throw new ModmeshError('MODMESH_NOT_FOUND', `${name}@${version} has no file ${file.slice(0, 200)}`, { remote: name, version });
     return sendBlob(reply, sha256, file);
   });
+
+  // A remote exists once a publisher key is registered for it or a release is published: asking
+  // anything of one that does not gets told so, not that a tag or version is missing.
+  async function requireKnownRemote(name: string): Promise<void> {
+    const [versions, keys] = await Promise.all([metadata.listVersions(name), metadata.publisherKeys(name)]);
+    if (versions.length === 0 && keys.length === 0) throw unknownRemote(name);
+  }
 
   // Immutable releases: their file lists never change once read.
   const fileLists = new Map<string, Map<string, string>>();
@@ -218,6 +239,7 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
   app.put('/v1/remotes/:name/blobs/:sha256', { bodyLimit: maxFileBytes, config: { rateLimit: 'blobUploads' } }, async (request, reply) => {
     const name = checkName(param(request, 'name'));
     auth.requireWrite(request.principal, name);
+    await checkUploadKey(name, request.headers[UPLOAD_KEY_HEADER]);
     const sha256 = param(request, 'sha256');
     if (!/^[0-9a-f]{64}$/.test(sha256))
       throw new ModmeshError('MODMESH_BAD_REQUEST', 'a blob is addressed by its SHA-256: 64 lowercase hex digits', { remote: name });
@@ -232,6 +254,29 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
     if (created) metrics.blobBytesStored.inc(size);
     return reply.status(created ? 201 : 200).send({ sha256, size, created });
   });
+
+  // A publish whose key is not trusted for the remote is refused before any of its files is
+  // stored: a remote nobody registered a key for takes no files, and an upload that declares its
+  // signing key (modmesh publish does) is refused when that key is not registered for the remote.
+  async function checkUploadKey(name: string, declared: string | string[] | undefined): Promise<void> {
+    const keys = await metadata.publisherKeys(name);
+    if (keys.length === 0) {
+      throw new ModmeshError(
+        'MODMESH_KEY_NOT_TRUSTED',
+        `no publisher key is registered for ${name}, so no release of it can be published; nothing was stored`,
+        {
+          remote: name,
+          hint: `Register the publisher's public key first: modmesh trust add ${name} <public key file> (admin token).`,
+        },
+      );
+    }
+    if (typeof declared === 'string' && !keys.some((key) => key.keyId === declared)) {
+      throw new ModmeshError('MODMESH_KEY_NOT_TRUSTED', `key ${declared.slice(0, 64)} is not registered for ${name}; nothing was stored`, {
+        remote: name,
+        hint: `Have an admin register its public key: modmesh trust add ${name} <your .pub file>.`,
+      });
+    }
+  }
 
   app.post('/v1/remotes/:name/releases', { config: { rateLimit: 'releases' } }, async (request, reply) => {
     const name = checkName(param(request, 'name'));
@@ -450,6 +495,13 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
 }
 
 // --- internal ---
+
+function unknownRemote(name: string): ModmeshError {
+  return new ModmeshError('MODMESH_NOT_FOUND', `there is no remote named ${name} at this registry`, {
+    remote: name,
+    hint: '`modmesh ls` lists the remotes it has. A remote appears once an admin registers its publisher key (`modmesh trust add`).',
+  });
+}
 
 function param(request: FastifyRequest, name: string): string {
   return (request.params as Record<string, string>)[name] ?? '';

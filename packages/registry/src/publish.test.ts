@@ -96,6 +96,17 @@ describe('bad input: a coded 4xx and nothing stored', () => {
     await expectRefused(response, 400, 'MODMESH_UNSAFE_PATH');
   });
 
+  it('a release whose container names a chunk that is not among its files, naming it', async () => {
+    const fixture = releaseFixture('auth', '1.0.0');
+    fixture.manifest.files = fixture.manifest.files.filter((file) => file.path !== 'chunks/expose.js');
+    fixture.files.delete('chunks/expose.js');
+    await uploadFiles(registry, 'auth', publisher.token, fixture.files);
+    const signed = { manifest: fixture.manifest, signature: signedSignature(fixture.manifest) };
+    const response = await registry.app.inject({ method: 'POST', url: '/v1/remotes/auth/releases', headers: bearer(publisher.token), payload: signed });
+    await expectRefused(response, 400, 'MODMESH_MANIFEST_INVALID');
+    expect(response.json().error.message).toContain("./expose's chunk chunks/expose.js is not one of the release's files");
+  });
+
   it('a file whose bytes do not match its hash, on upload', async () => {
     const response = await registry.app.inject({
       method: 'PUT',
@@ -105,6 +116,28 @@ describe('bad input: a coded 4xx and nothing stored', () => {
     });
     await expectRefused(response, 400, 'MODMESH_HASH_MISMATCH');
     expect((await registry.app.inject({ url: `/v1/blobs/${sha256('expected')}` })).statusCode).toBe(404);
+  });
+
+  it('the files of a publish whose key is not trusted for the remote: refused before they are stored', async () => {
+    const bytes = Buffer.from('module.exports = {};');
+    const upload = (name: string, headers: Record<string, string> = {}) =>
+      registry.app.inject({
+        method: 'PUT',
+        url: `/v1/remotes/${name}/blobs/${sha256(bytes)}`,
+        headers: { ...admin(), 'content-type': 'application/octet-stream', ...headers },
+        payload: bytes,
+      });
+    // No key is registered for billing: no release of it can be published, so it takes no files.
+    const noKey = await upload('billing');
+    expect([noKey.statusCode, noKey.json().error.code]).toEqual([403, 'MODMESH_KEY_NOT_TRUSTED']);
+    // The upload names the key that will sign (modmesh publish does), and it is not auth's.
+    const stranger = await upload('auth', { 'x-modmesh-key-id': 'not-a-registered-key' });
+    expect([stranger.statusCode, stranger.json().error.code]).toEqual([403, 'MODMESH_KEY_NOT_TRUSTED']);
+    expect(stranger.json().error.message).toContain('nothing was stored');
+    expect((await registry.app.inject({ url: `/v1/blobs/${sha256(bytes)}` })).statusCode).toBe(404);
+
+    const trusted = await upload('auth', { 'x-modmesh-key-id': publisher.key.keyId });
+    expect(trusted.statusCode).toBe(201);
   });
 
   it('a manifest listing a file that was never uploaded, or with the wrong size', async () => {

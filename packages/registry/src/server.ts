@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ModmeshError } from '@modmesh/manifest';
 import { createRegistryApp, type RegistryApp } from './app.js';
@@ -34,15 +34,44 @@ export interface RunningRegistry extends RegistryApp {
 
 export const DEFAULT_DATA_DIR = '.modmesh/registry';
 const ADMIN_TOKEN_FILE = 'admin-token';
+const DATABASE_FILE = 'registry.db';
+const BLOB_DIR = 'blobs';
+// What a start writes into a data dir: removed again when that start fails, if it made them.
+const WRITTEN_AT_START = [ADMIN_TOKEN_FILE, DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`, BLOB_DIR];
 
-/** Opens (or creates) a data dir and serves the registry on it. */
+/**
+ * Opens (or creates) a data dir and serves the registry on it. A start that fails (the port is
+ * in use, the admin token is refused...) leaves the data dir as it found it: what it created
+ * (the directory itself, the generated admin token, the database, the blob directory) is removed.
+ */
 export async function startRegistry(options: StartRegistryOptions = {}): Promise<RunningRegistry> {
   const dataDir = path.resolve(options.dataDir ?? DEFAULT_DATA_DIR);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const { token: adminToken, file: adminTokenFile } = resolveAdminToken(dataDir, options.adminToken ?? process.env.MODMESH_ADMIN_TOKEN);
+  const existed = new Set(WRITTEN_AT_START.filter((name) => existsSync(path.join(dataDir, name))));
+  const createdDir = mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  let metadata: ReturnType<typeof createSqliteMetadataStore> | undefined;
+  try {
+    return await open(dataDir, options, (store) => {
+      metadata = store;
+    });
+  } catch (error) {
+    await metadata?.close().catch(() => {});
+    if (createdDir) rmSync(createdDir, { recursive: true, force: true });
+    else for (const name of WRITTEN_AT_START) if (!existed.has(name)) rmSync(path.join(dataDir, name), { recursive: true, force: true });
+    throw error;
+  }
+}
 
-  const metadata = createSqliteMetadataStore(path.join(dataDir, 'registry.db'));
-  const blobs = await createFileBlobStore(path.join(dataDir, 'blobs'));
+// --- internal ---
+
+async function open(
+  dataDir: string,
+  options: StartRegistryOptions,
+  opened: (metadata: ReturnType<typeof createSqliteMetadataStore>) => void,
+): Promise<RunningRegistry> {
+  const { token: adminToken, file: adminTokenFile } = resolveAdminToken(dataDir, options.adminToken ?? process.env.MODMESH_ADMIN_TOKEN);
+  const metadata = createSqliteMetadataStore(path.join(dataDir, DATABASE_FILE));
+  opened(metadata);
+  const blobs = await createFileBlobStore(path.join(dataDir, BLOB_DIR));
   const registry = await createRegistryApp({
     metadata,
     blobs,
@@ -55,15 +84,18 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   const { app } = registry;
   app.addHook('onClose', async () => metadata.close());
 
-  await app.listen({ port: options.port ?? 4000, host: options.host ?? '127.0.0.1' });
+  try {
+    await app.listen({ port: options.port ?? 4000, host: options.host ?? '127.0.0.1' });
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   const address = app.server.address();
   const url = `http://${options.host ?? '127.0.0.1'}:${typeof address === 'object' && address ? address.port : options.port}`;
   // Supervisors and scripts wait for this line: it is printed at any log level.
   app.log.child({}, { level: 'info' }).info({ url, dataDir, adminTokenFile }, 'listening');
   return { ...registry, url, dataDir, adminTokenFile, close: () => app.close() };
 }
-
-// --- internal ---
 
 // One JSON object per line, like every modmesh service: string levels, ISO times.
 const JSON_LOGS = {

@@ -1,11 +1,11 @@
-import { ModmeshError, REMOTE_NAME, specKindOf, TAG_NAME } from '@modmesh/manifest';
+import { ModmeshError, REMOTE_NAME, REMOTE_NAME_RULE, specKindOf, TAG_NAME } from '@modmesh/manifest';
 import semver from 'semver';
 
 export type Spec = { kind: 'version'; version: string } | { kind: 'tag'; tag: string } | { kind: 'range'; range: string };
 
 export function checkName(name: unknown): string {
   if (typeof name !== 'string' || !REMOTE_NAME.test(name)) {
-    throw new ModmeshError('MODMESH_INVALID_NAME', `${shown(name)} is not a valid remote name (a-z, 0-9, _, starting with a letter, at most 64)`);
+    throw new ModmeshError('MODMESH_INVALID_NAME', `${shown(name)} is not a valid remote name: ${REMOTE_NAME_RULE}`);
   }
   return name;
 }

@@ -72,7 +72,7 @@ export async function acquireFromCache(context: AcquireContext, name: string, sp
     }
     files.set(relativeTo(root.container, file.path), bytes);
   }
-  return verified(manifest, container, files, root, 'cache', state.seq === undefined ? undefined : { name: spec, seq: state.seq, kind: 'move' });
+  return verified(manifest, container, files, root, 'cache', state.seq === undefined ? undefined : { name: spec, seq: state.seq, kind: state.kind ?? 'move' });
 }
 
 // --- internal ---

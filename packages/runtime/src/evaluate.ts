@@ -20,6 +20,8 @@ export interface EvaluateContainerOptions {
   entry: string;
   /** Every file of the remote that was fetched and checked, by path relative to `root`. */
   files: ReadonlyMap<string, Buffer>;
+  /** The container's name as its signed manifest declares it: which export to take when the entry exports several. */
+  declaredName?: string;
   /** Told each file the container's code reads, entry first: what actually ran. */
   onEvaluate?: (file: string) => void;
 }
@@ -30,9 +32,10 @@ const requireFromHost = createRequire(import.meta.url);
  * Evaluates a remote's entry from checked, in-memory bytes and returns its container.
  *
  * The container's chunk loader (webpack's `async-node` target) reads chunks with the `fs` of the
- * `require` it is given, at `path.join(__dirname, chunk)`. It is given a `require` whose `fs`
- * answers reads below `root` from `files` only, so a chunk is never read from disk or network
- * unchecked, and a file planted where a chunk would be is never seen.
+ * `require` it is given, at `path.join(__dirname, chunk)`; with the `node` target it `require`s
+ * them by relative path. It is given a `require` whose `fs` answers reads below `root` from
+ * `files` only, and which answers relative requires from `files` only, so a chunk is never read
+ * from disk or network unchecked, and a file planted where a chunk would be is never seen.
  */
 export function evaluateContainer(options: EvaluateContainerOptions): FederationContainer {
   const filename = path.join(options.root, options.entry);
@@ -63,30 +66,78 @@ export function evaluateContainer(options: EvaluateContainerOptions): Federation
     );
   }
 
-  const container = module.exports as Partial<FederationContainer> | null;
-  if (!container || typeof container.init !== 'function' || typeof container.get !== 'function') {
-    throw new ModmeshError(
-      'MODMESH_REMOTE_EVALUATION_FAILED',
-      `${options.remote}: ${options.entry} did not export a Module Federation container (init and get)`,
-      {
-        remote: options.remote,
-        version: options.version,
-        file: options.entry,
-        hint: 'Build the remote with @module-federation/enhanced, target async-node and library type commonjs-module.',
-      },
-    );
-  }
-  return container as FederationContainer;
+  return containerOf(module.exports, options);
 }
 
 // --- internal ---
+
+const NODE_LIBRARY_HINT =
+  "Build the remote for Node (target 'async-node') with @module-federation/enhanced or rspack's ModuleFederationPlugin, library type " +
+  "'commonjs-module' or 'commonjs2' (with or without a library name); 'var', 'global', 'module' and other library types do not hand a Node host the container.";
+
+/**
+ * The container a stock build exports: `module.exports` itself (library type commonjs-module
+ * without a name), or, with `library: { type: 'commonjs-module', name }`, `module.exports[name]`,
+ * which is where stock Module Federation looks for it. Which export holds it is the build's
+ * choice and changes nothing about trust: every byte was checked, and the host, not this name,
+ * decides which remote the container answers for.
+ */
+function containerOf(exported: unknown, options: EvaluateContainerOptions): FederationContainer {
+  if (isContainer(exported)) return exported;
+  const named = exported !== null && typeof exported === 'object' ? Object.entries(exported as Record<string, unknown>) : [];
+  const containers = named.filter(([, value]) => isContainer(value));
+  const chosen = containers.length === 1 ? containers[0] : containers.find(([key]) => key === options.declaredName);
+  if (chosen) return chosen[1] as FederationContainer;
+  const found = named.length === 0 ? 'nothing' : named.map(([key]) => key).join(', ');
+  throw new ModmeshError(
+    'MODMESH_REMOTE_EVALUATION_FAILED',
+    containers.length > 1
+      ? `${options.remote}: ${options.entry} exports several Module Federation containers (${containers.map(([key]) => key).join(', ')}) and none is named ${options.declaredName ?? '(no name declared)'}`
+      : `${options.remote}: ${options.entry} exports no Module Federation container (an object with init and get), neither as module.exports nor as one of its properties (it exports ${found})`,
+    { remote: options.remote, version: options.version, file: options.entry, hint: NODE_LIBRARY_HINT },
+  );
+}
+
+function isContainer(value: unknown): value is FederationContainer {
+  const candidate = value as Partial<FederationContainer> | null | undefined;
+  return (
+    (typeof candidate === 'object' || typeof candidate === 'function') &&
+    candidate !== null &&
+    typeof candidate.init === 'function' &&
+    typeof candidate.get === 'function'
+  );
+}
 
 type ReadCallback = (error: NodeJS.ErrnoException | null, data?: string | Buffer) => void;
 
 function createContainedRequire(options: EvaluateContainerOptions): NodeJS.Require {
   const fs = createContainedFs(options);
+  const root = path.resolve(options.root);
+  const fromRelease = new Map<string, unknown>();
   const containedRequire = function containedRequire(id: string): unknown {
-    return id === 'fs' || id === 'node:fs' ? fs : requireFromHost(id);
+    if (id === 'fs' || id === 'node:fs') return fs;
+    if (!id.startsWith('./') && !id.startsWith('../')) return requireFromHost(id);
+    // A relative require is the container asking for one of its own files (webpack's `require`
+    // chunk loading): answered from the checked files, never from the disk.
+    const relative = path.relative(root, path.resolve(root, id)).split(path.sep).join('/');
+    if (!fromRelease.has(relative)) fromRelease.set(relative, evaluateFile(relative, containedRequire as NodeJS.Require));
+    return fromRelease.get(relative);
+  };
+  const evaluateFile = (relative: string, require: NodeJS.Require): unknown => {
+    const source = relative.startsWith('../') ? undefined : options.files.get(relative);
+    if (!source) throw notInRelease(options, relative);
+    options.onEvaluate?.(relative);
+    const filename = path.join(root, relative);
+    const module = { exports: {} as unknown };
+    vm.compileFunction(source.toString('utf8'), ['exports', 'require', 'module', '__filename', '__dirname'], { filename }).call(
+      module.exports,
+      module.exports,
+      require,
+      module,
+      filename,
+      path.dirname(filename),
+    );
+    return module.exports;
   };
   return Object.assign(containedRequire, {
     resolve: requireFromHost.resolve,
@@ -96,29 +147,32 @@ function createContainedRequire(options: EvaluateContainerOptions): NodeJS.Requi
   }) as NodeJS.Require;
 }
 
+function notInRelease(options: EvaluateContainerOptions, relative: string): ModmeshError {
+  return new ModmeshError(
+    'MODMESH_CHUNK_NOT_IN_RELEASE',
+    `${options.remote}@${options.version ?? '?'}: its code asked for ${relative}, which is not among the files fetched and checked for it`,
+    { remote: options.remote, version: options.version, file: relative },
+  );
+}
+
 // The real `fs`, except that a path below the remote's root is answered from the checked files
 // or refused: the remote's own directory does not exist on disk as far as its code can tell.
+// Every path below it "exists" for existsSync: the node runtime's chunk loader falls back to
+// fetching a chunk it cannot find over HTTP and evaluating it unchecked, so a file the release
+// lacks must fail as a read (MODMESH_CHUNK_NOT_IN_RELEASE, naming it), never send it elsewhere.
 function createContainedFs(options: EvaluateContainerOptions): typeof realFs {
   const root = path.resolve(options.root) + path.sep;
+  const isBelowRoot = (file: unknown): file is string => typeof file === 'string' && path.resolve(file).startsWith(root);
   const lookup = (file: unknown): Buffer | ModmeshError | undefined => {
-    if (typeof file !== 'string') return undefined;
+    if (!isBelowRoot(file)) return undefined;
     const resolved = path.resolve(file);
-    if (!resolved.startsWith(root)) return undefined;
     const relative = resolved.slice(root.length).split(path.sep).join('/');
     const bytes = options.files.get(relative);
     if (bytes) {
       options.onEvaluate?.(relative);
       return bytes;
     }
-    return new ModmeshError(
-      'MODMESH_CHUNK_NOT_IN_RELEASE',
-      `${options.remote}: its code asked for ${relative}, which is not among the files fetched and checked for it`,
-      {
-        remote: options.remote,
-        version: options.version,
-        file: relative,
-      },
-    );
+    return notInRelease(options, relative);
   };
   const decode = (bytes: Buffer, encoding: unknown): string | Buffer => {
     const name = typeof encoding === 'string' ? encoding : (encoding as { encoding?: BufferEncoding } | undefined)?.encoding;
@@ -144,8 +198,7 @@ function createContainedFs(options: EvaluateContainerOptions): typeof realFs {
     return decode(found, encoding);
   };
   const existsSync = function existsSync(file: unknown): boolean {
-    const found = lookup(file);
-    return found === undefined ? realFs.existsSync(file as string) : !(found instanceof ModmeshError);
+    return isBelowRoot(file) || realFs.existsSync(file as string);
   };
 
   return new Proxy(realFs, {

@@ -3,7 +3,10 @@ import path from 'node:path';
 import { isModmeshError, ModmeshError } from '@modmesh/manifest';
 import { createInstance, type ModuleFederationRuntimePlugin } from '@module-federation/runtime';
 import type { VerifiedRelease } from './acquire.js';
+import { remoteOfRuntimeName, runtimeNameOf } from './container-name.js';
 import { evaluateContainer, type FederationContainer } from './evaluate.js';
+import { evaluateWithOwnInstance, instanceNamed } from './instances.js';
+import { copiesIn, type ShareScope, type ShareScopeMap, withOwnScopes } from './share-scopes.js';
 
 /** A package the host provides to every remote from its own node_modules. */
 export interface SharedPackage {
@@ -24,14 +27,19 @@ export interface SharedStatus {
 
 export interface Federation {
   /**
-   * Makes `release` the one its remote's modules load from, and loads `exposes` from it. If any
-   * fails, or `accept` throws on the loaded modules, the previous release stays registered and
-   * the error is thrown: nothing changed.
+   * Makes `release` the one the host's remote `remote` loads its modules from, and loads
+   * `exposes` from it. If any fails, or `accept` throws on the loaded modules, the previous
+   * release stays registered and the error is thrown: nothing changed.
    */
-  install(release: VerifiedRelease, exposes: readonly string[], accept?: (modules: Map<string, unknown>) => void): Promise<Map<string, unknown>>;
+  install(
+    remote: string,
+    release: VerifiedRelease,
+    exposes: readonly string[],
+    accept?: (modules: Map<string, unknown>) => void,
+  ): Promise<Map<string, unknown>>;
   /** One more expose of the installed release of `remote`. */
   load(remote: string, expose: string): Promise<unknown>;
-  /** Which files of each installed release ran. */
+  /** Which files of the installed release of `remote` ran. */
   evaluated(remote: string): readonly string[];
   shared(): Record<string, SharedStatus[]>;
 }
@@ -39,9 +47,17 @@ export interface Federation {
 type EntryExports = Awaited<ReturnType<NonNullable<ModuleFederationRuntimePlugin['loadEntry']>>>;
 
 interface Installed {
+  /** The host's name for the remote (`auth`), whatever the build called its container. */
+  remote: string;
+  /** Its name in the federation runtime (see container-name.ts). */
+  runtimeName: string;
   entry: string;
   release: VerifiedRelease;
   container?: FederationContainer;
+  /** Whether the container's bundled federation runtime made an instance, renamed to `runtimeName`. */
+  ownInstance: boolean;
+  /** The share scopes its container was initialised with (see share-scopes.ts). */
+  scopes?: ShareScopeMap;
   evaluated: string[];
 }
 
@@ -50,6 +66,10 @@ interface Installed {
  * difference: a remote's entry is never fetched by the runtime. It is evaluated from a
  * `VerifiedRelease` (see evaluate.ts), so share scopes, singletons and version checks behave as
  * in stock Module Federation, on bytes that a trusted signature covers.
+ *
+ * Containers are known to the runtime by names the host makes (the remote it asked for and the
+ * entry's signed digest), never by the name their build chose, so a remote's container only
+ * ever answers that remote's imports (see container-name.ts and instances.ts).
  */
 export function createFederation(options: { hostName: string; shared: Record<string, SharedPackage> }): Federation {
   const hostId = randomBytes(6).toString('hex');
@@ -57,15 +77,32 @@ export function createFederation(options: { hostName: string; shared: Record<str
   const current = new Map<string, Installed>();
 
   const containerOf = (installed: Installed): FederationContainer => {
-    installed.container ??= evaluateContainer({
-      remote: installed.release.name,
-      version: installed.release.version,
-      root: installed.release.root,
-      entry: installed.release.entry,
-      files: installed.release.files,
-      onEvaluate: (file) => installed.evaluated.push(file),
-    });
-    return installed.container;
+    if (installed.container) return installed.container;
+    const { result, created } = evaluateWithOwnInstance(installed.runtimeName, () =>
+      evaluateContainer({
+        remote: installed.release.name,
+        version: installed.release.version,
+        root: installed.release.root,
+        entry: installed.release.entry,
+        files: installed.release.files,
+        declaredName: installed.release.container.name,
+        onEvaluate: (file) => installed.evaluated.push(file),
+      }),
+    );
+    // Every stock build makes its instance while its entry runs (and it is its own). One that
+    // did not, and whose build claims the name of an instance already there, would join that
+    // instance when initialised: refused rather than merged.
+    const claimed = installed.release.container.name;
+    if (created === 0 && instanceNamed(claimed)) {
+      throw new ModmeshError(
+        'MODMESH_CONTAINER_NAME_CLASH',
+        `${installed.release.name}@${installed.release.version}: its container is named ${claimed}, like a Module Federation instance already in this process, and made no instance of its own when its entry ran; it was not used`,
+        { remote: installed.release.name, version: installed.release.version, file: installed.release.entry },
+      );
+    }
+    installed.container = result;
+    installed.ownInstance = created > 0;
+    return result;
   };
 
   const plugin: ModuleFederationRuntimePlugin = {
@@ -80,6 +117,14 @@ export function createFederation(options: { hostName: string; shared: Record<str
         });
       }
       return containerOf(installed) as unknown as EntryExports;
+    },
+    // Each container is initialised with share scopes of its own (the host's copies, and its
+    // own), and with the host's name for it: its runtime re-applies its build's name otherwise,
+    // which its instance was renamed away from when the entry ran.
+    async beforeInitContainer(args) {
+      const installed = byEntry.get(args.remoteInfo.entry);
+      if (!installed) return args;
+      return withOwnScopes(args, instance.shareScopeMap as unknown as ShareScopeMap, installed, installed.ownInstance ? installed.runtimeName : undefined);
     },
   };
 
@@ -96,7 +141,7 @@ export function createFederation(options: { hostName: string; shared: Record<str
   });
 
   const register = (installed: Installed): void => {
-    instance.registerRemotes([{ name: installed.release.container.name, entry: installed.entry }]);
+    instance.registerRemotes([{ name: installed.runtimeName, entry: installed.entry }]);
   };
   const unregister = (name: string): void => {
     // What registerRemotes({ force: true }) does, without its warning on every swap: drops the
@@ -108,7 +153,7 @@ export function createFederation(options: { hostName: string; shared: Record<str
     if (remote) (instance.remoteHandler as unknown as { removeRemote(remote: unknown): void }).removeRemote(remote);
   };
   const load = async (installed: Installed, expose: string): Promise<unknown> => {
-    const id = `${installed.release.container.name}/${expose.replace(/^\.\//, '')}`;
+    const id = `${installed.runtimeName}/${expose.replace(/^\.\//, '')}`;
     try {
       const module = await instance.loadRemote(id);
       if (module === null || module === undefined) throw new Error(`Module "${expose}" does not exist in container.`);
@@ -119,17 +164,17 @@ export function createFederation(options: { hostName: string; shared: Record<str
   };
 
   return {
-    async install(release, exposes, accept) {
-      const name = release.container.name;
+    async install(remote, release, exposes, accept) {
       // The runtime caches loaded entries process-wide by remote name and entry string. Naming
       // the entry's content and this host makes sure no other host in the process, and no other
       // release published under the same version elsewhere, can be handed this container.
-      const digest = release.manifest.files.find((file) => file.path === release.container.entry)?.sha256.slice(0, 16) ?? 'unknown';
-      const entry = `modmesh:${release.name}@${release.version}/${release.entry}#${digest}.${hostId}`;
-      const previous = current.get(name);
-      const next: Installed = { entry, release, evaluated: [] };
+      const sha256 = release.manifest.files.find((file) => file.path === release.container.entry)?.sha256 ?? 'unknown';
+      const runtimeName = runtimeNameOf(remote, sha256, hostId);
+      const entry = `modmesh:${release.name}@${release.version}/${release.entry}#${sha256.slice(0, 16)}.${hostId}`;
+      const previous = current.get(remote);
+      const next: Installed = { remote, runtimeName, entry, release, ownInstance: false, evaluated: [] };
       byEntry.set(entry, next);
-      unregister(name);
+      if (previous) unregister(previous.runtimeName);
       register(next);
       try {
         // The entry is evaluated now, not at the first import: a release whose entry throws
@@ -138,11 +183,11 @@ export function createFederation(options: { hostName: string; shared: Record<str
         const modules = new Map<string, unknown>();
         for (const expose of exposes) modules.set(expose, await load(next, expose));
         accept?.(modules);
-        current.set(name, next);
+        current.set(remote, next);
         if (previous && previous.entry !== entry) byEntry.delete(previous.entry);
         return modules;
       } catch (error) {
-        unregister(name);
+        unregister(runtimeName);
         byEntry.delete(entry);
         if (previous) {
           byEntry.set(previous.entry, previous);
@@ -160,11 +205,16 @@ export function createFederation(options: { hostName: string; shared: Record<str
       return current.get(remote)?.evaluated ?? [];
     },
     shared() {
-      const scope = instance.shareScopeMap.default ?? {};
+      // The host's copies and every running remote's own, by the names the host knows them by.
+      const scopes = [instance.shareScopeMap.default, ...[...current.values()].map((installed) => installed.scopes?.default)];
+      const shown = (name: string): string => remoteOfRuntimeName(name) ?? name;
       return Object.fromEntries(
-        Object.entries(scope).map(([name, versions]) => [
+        [...copiesIn(scopes.filter((scope): scope is ShareScope => scope !== undefined))].map(([name, copies]) => [
           name,
-          Object.entries(versions).map(([version, entry]) => ({ version, from: entry.from, loaded: Boolean(entry.loaded), usedBy: [...(entry.useIn ?? [])] })),
+          [...copies].map((copy) => {
+            const entry = copy as { version: string; from: string; loaded?: unknown; useIn?: string[] };
+            return { version: entry.version, from: shown(entry.from), loaded: Boolean(entry.loaded), usedBy: [...new Set((entry.useIn ?? []).map(shown))] };
+          }),
         ]),
       );
     },

@@ -1,6 +1,7 @@
 import { type ContainerInfo, type ErrorCode, isModmeshError, ModmeshError, specKindOf } from '@modmesh/manifest';
 import semver from 'semver';
 import { type AcquireContext, acquireFromCache, acquireFromRegistry, type VerifiedRelease } from './acquire.js';
+import { runningFromState } from './cache.js';
 import { BAD_RELEASE_CODES, backoffMs, VERIFICATION_CODES } from './failures.js';
 import type { Federation, SharedPackage } from './federation.js';
 import type { Logger } from './log.js';
@@ -75,8 +76,22 @@ export function createRemoteSlot(name: string, spec: string, context: SlotContex
     attempts += 1;
     let fromRegistry: ModmeshError;
     try {
-      await commit(await acquireFromRegistry(context.acquire, name, spec));
-      return;
+      const resolved = await context.acquire.client.resolve(name, spec);
+      // The highest state verified before this start: what the registry says now is checked
+      // against it by the rule the running host applies, so a restart is no way to replay.
+      const highest = await context.acquire.cache.readState(name, spec);
+      const replay = highest && replayOf(runningFromState(highest), resolved.version, resolved.tag);
+      if (!replay) {
+        await commit(await acquireFromRegistry(context.acquire, name, spec, resolved));
+        return;
+      }
+      refused = offeredOf(resolved);
+      metrics.inc('modmesh_runtime_loads_total', { remote: name, source: 'registry', result: 'MODMESH_REPLAY_REFUSED' });
+      fromRegistry = new ModmeshError('MODMESH_REPLAY_REFUSED', `${replay}; booting from the cached ${name}@${highest.version} it verified`, {
+        remote: name,
+        version: resolved.version,
+      });
+      log('warn', fromRegistry.message, { code: fromRegistry.code, remote: name, version: highest.version, offered: resolved.version });
     } catch (error) {
       fromRegistry = coded(error);
       noteFailure(fromRegistry, 'boot');
@@ -131,7 +146,7 @@ export function createRemoteSlot(name: string, spec: string, context: SlotContex
   async function commit(next: VerifiedRelease): Promise<void> {
     checkShared(next.container, context.hostShared, next, log);
     const previous = modules;
-    const loaded = await context.federation.install(next, [...previous.keys()], function keepsExports(candidate) {
+    const loaded = await context.federation.install(name, next, [...previous.keys()], function keepsExports(candidate) {
       for (const [expose, old] of previous) {
         const missing = exportNames(old).filter((key) => !exportNames(candidate.get(expose)).includes(key));
         if (missing.length > 0) {
@@ -152,9 +167,7 @@ export function createRemoteSlot(name: string, spec: string, context: SlotContex
     since = new Date().toISOString();
     lastError = undefined;
     metrics.inc('modmesh_runtime_loads_total', { remote: name, source: next.source, result: 'loaded' });
-    if (next.source === 'registry') {
-      await context.acquire.cache.writeState({ name, spec, version: next.version, ...(next.tag && { seq: next.tag.seq }), verifiedAt: since });
-    }
+    if (next.source === 'registry') await rememberState(next.version, next.tag);
     if (from !== undefined) log('info', `${name}: swapped ${from} -> ${next.version}`, { remote: name, from, to: next.version, spec });
     else log('info', `${name}: running ${next.version}`, { remote: name, version: next.version, spec, source: next.source });
     context.onChange();
@@ -168,14 +181,19 @@ export function createRemoteSlot(name: string, spec: string, context: SlotContex
     }
     const current = release;
     const resolved = await context.acquire.client.resolve(name, spec);
+    const offered = offeredOf(resolved);
     if (resolved.version === current.version) {
-      if (resolved.tag && current.tag) current.tag.seq = Math.max(current.tag.seq, resolved.tag.seq);
+      // The same release at a newer move of the tag: the newer state is kept, here and on disk.
+      if (resolved.tag && current.tag && resolved.tag.seq > current.tag.seq) {
+        current.tag.seq = resolved.tag.seq;
+        await rememberState(current.version, resolved.tag);
+      }
       return 'done';
     }
-    const offered = `${resolved.version}#${resolved.tag?.seq ?? ''}`;
     if (offered === refused) return 'done';
-    // A cached release's tag state is only what was last seen, not proof of the newest move.
-    const replay = replayOf({ ...current, tag: current.source === 'registry' ? current.tag : undefined }, resolved.version, resolved.tag);
+    // A release booted from the cache carries the highest tag state verified before the restart
+    // (the cache never lowers it), so the same rule holds after a restart.
+    const replay = replayOf(current, resolved.version, resolved.tag);
     if (replay) {
       refused = offered;
       metrics.inc('modmesh_runtime_swaps_total', { remote: name, result: 'MODMESH_REPLAY_REFUSED' });
@@ -205,6 +223,11 @@ export function createRemoteSlot(name: string, spec: string, context: SlotContex
     }
   }
 
+  // The cache keeps the highest state only: a lower one is not written (see cache.ts).
+  async function rememberState(version: string, tag: { seq: number; kind: 'move' | 'rollback' } | undefined): Promise<void> {
+    await context.acquire.cache.writeState({ name, spec, version, ...(tag && { seq: tag.seq, kind: tag.kind }), verifiedAt: new Date().toISOString() });
+  }
+
   function retryUpdateLater(): void {
     if (closed) return;
     updateFailures += 1;
@@ -230,7 +253,7 @@ export function createRemoteSlot(name: string, spec: string, context: SlotContex
         state: release ? 'ready' : booting ? 'loading' : 'failed',
         ...(release && { version: release.version, source: release.source, since, ...(release.tag && { tagSeq: release.tag.seq }) }),
         ...(lastError && { lastError: { code: lastError.code, message: lastError.message } }),
-        evaluated: release ? context.federation.evaluated(release.container.name) : [],
+        evaluated: release ? context.federation.evaluated(name) : [],
       };
     },
     async ready(deadlineMs) {
@@ -254,7 +277,7 @@ export function createRemoteSlot(name: string, spec: string, context: SlotContex
       if (!release) throw unavailable(name, spec, lastError);
       const known = modules.get(expose);
       if (known !== undefined) return known;
-      const loaded = await context.federation.load(release.container.name, expose);
+      const loaded = await context.federation.load(name, expose);
       modules.set(expose, loaded);
       return loaded;
     },
@@ -295,7 +318,11 @@ export function createRemoteSlot(name: string, spec: string, context: SlotContex
 
 // --- internal ---
 
-// Exponential backoff with jitter: between half and all of the attempt's ceiling.
+// How a refused offer is remembered: the version and the tag's move.
+function offeredOf(resolved: { version: string; tag?: { seq: number } | undefined }): string {
+  return `${resolved.version}#${resolved.tag?.seq ?? ''}`;
+}
+
 function coded(error: unknown): ModmeshError {
   return isModmeshError(error) ? (error as ModmeshError) : new ModmeshError('MODMESH_INTERNAL', String((error as Error)?.stack ?? error), { cause: error });
 }

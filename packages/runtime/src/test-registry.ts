@@ -18,6 +18,8 @@ export interface TestRegistry {
   /** Publishes files as name@version (signed by `publisher` unless another key is given). */
   publish(name: string, version: string, files: Map<string, Buffer>, manifestExtra?: Partial<ReleaseManifest>, key?: PublisherKeyPair): Promise<void>;
   moveTag(name: string, tag: string, version: string): Promise<void>;
+  /** Registers another publisher key for a remote. */
+  trust(name: string, publicKey: string): Promise<void>;
   rollback(name: string, tag: string): Promise<void>;
   /** Stops the registry (dropping every connection) and starts it again on the same port and data; returns its URL. */
   restart(): Promise<string>;
@@ -72,6 +74,9 @@ export async function startTestRegistry(remotes: readonly string[]): Promise<Tes
     async moveTag(name, tag, version) {
       const tags = (await call('GET', `/v1/remotes/${name}/tags`)).tags as { tag: string; version: string }[];
       await call('PUT', `/v1/remotes/${name}/tags/${tag}`, { version, expect: tags.find((entry) => entry.tag === tag)?.version ?? null });
+    },
+    async trust(name, publicKey) {
+      await call('POST', `/v1/remotes/${name}/keys`, { publicKey });
     },
     async rollback(name, tag) {
       await call('POST', `/v1/remotes/${name}/tags/${tag}/rollback`, {});

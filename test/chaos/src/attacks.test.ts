@@ -138,13 +138,23 @@ describe('supply-chain attacks: refused with their code, nothing stored or evalu
       const { files } = releaseOf(system.freshBuild(version), version, system.publisher);
       const chunk = [...files.keys()].find((file) => file.startsWith('__federation_expose_'))!;
       files.delete(chunk);
-      const { signed } = releaseOf(files, version, system.publisher);
       // Where a stock loader would look for the missing chunk: the host's working directory
       // and the directory the container believes it runs from.
       for (const dir of [system.userCwd, path.join(system.userCache, 'releases', 'auth', version)]) plant(dir, chunk, CANARY);
       await uploadAll(files, system.publishToken);
+      // Signed as its mf-manifest.json says, naming the chunk: the registry sees it is missing.
+      const named = manifestOf(files, version, readContainers(files));
+      const refused = await system.api('POST', '/v1/remotes/auth/releases', { ...signAnyway(named, system.publisher), tag: 'stable' }, system.publishToken);
+      tally.check(
+        refused.status === 400 && (refused.body as { error?: { code?: string } }).error?.code === 'MODMESH_MANIFEST_INVALID',
+        `publishing a release naming a chunk it lacks: ${refused.status}`,
+      );
+      // Signed without naming it anywhere (a hostile publisher signs what it likes): only the
+      // host can find out, when the entry asks for it.
+      const unnamed = readContainers(files).map((container) => ({ ...container, exposes: container.exposes.map(({ name }) => ({ name })) }));
+      const signed = signRelease(manifestOf(files, version, unnamed), system.publisher.privateKeyPem);
       const published = await system.api('POST', '/v1/remotes/auth/releases', { ...signed, tag: 'stable' }, system.publishToken);
-      tally.requests(files.size + 1);
+      tally.requests(files.size + 2);
       if (!tally.check(published.status === 201, `publishing the incomplete release: ${published.status}`)) continue;
 
       await againstHost(tally, `${version} without ${chunk}`, {

@@ -1,6 +1,7 @@
 export { ARTIFACTS_DIR, artifactPath, browserUnavailable, CHROMIUM, launchChromium } from './browser.js';
 export { type AuthBuild, authEnv, buildAuthRemote, repoRoot, requireCompiled } from './builds.js';
 export { copyCheckout } from './checkout.js';
+export { type CliPublisher, type CliRegistry, startCliRegistry } from './cli-registry.js';
 export { type Fault, type FaultOptions, type FaultProxy, startFaultProxy } from './fault-proxy.js';
 export { type JsonResponse, pollUntil, requestJson } from './http.js';
 export { type Load, type LoadOptions, type LoadResult, startLoad } from './load.js';
@@ -16,3 +17,4 @@ export {
 } from './process.js';
 export { counter } from './prometheus.js';
 export { freePort, startSilentServer, startStaticServer, type TestServer } from './servers.js';
+export { buildStockRemote, type StockRemoteOptions } from './stock-remotes.js';

@@ -24,7 +24,10 @@ export const publishCommand: CommandSpec = {
     'same step.',
     '',
     'DIR holds one container (its mf-manifest.json at the top; --target says where it runs), or one',
-    'container per target in node/ and web/, published together as one release.',
+    'container per target in node/ and web/, published together as one release. A build without',
+    'mf-manifest.json (@module-federation/enhanced writes none when output.publicPath is unset) is',
+    'described by --entry (default remoteEntry.js) and one --expose per exposed module; nothing in',
+    'DIR is executed. A container naming a file DIR lacks is refused: MODMESH_RELEASE_INCOMPLETE.',
   ].join('\n'),
   options: {
     name: { type: 'string', value: 'NAME', required: true, description: "the remote's name" },
@@ -34,9 +37,14 @@ export const publishCommand: CommandSpec = {
     reason: { type: 'string', value: 'TEXT', description: "why, for the tag's audit log" },
     target: { type: 'string', value: 'node|web', default: 'node', description: 'where the container runs, when DIR holds one' },
     bundler: { type: 'string', value: 'NAME', default: 'webpack', description: 'the bundler that built DIR (its version is recorded)' },
+    entry: { type: 'string', value: 'FILE', description: "without mf-manifest.json: the container's entry in DIR (default remoteEntry.js)" },
+    expose: { type: 'string', value: './NAME', multiple: true, description: "without mf-manifest.json: an exposed module, named as in the build's exposes" },
     ...CLIENT_OPTIONS,
   },
-  examples: ['MODMESH_TOKEN=mmp_... modmesh publish dist/remote --name auth --version 1.2.0 --key keys/publisher.key --tag stable'],
+  examples: [
+    'MODMESH_TOKEN=mmp_... modmesh publish dist/remote --name auth --version 1.2.0 --key keys/publisher.key --tag stable',
+    'modmesh publish dist --name node-remote --version 1.0.0 --key keys/publisher.key --expose ./test',
+  ],
   run: runPublish,
 };
 
@@ -53,11 +61,22 @@ async function runPublish(args: ParsedArgs, context: CliContext): Promise<void> 
   const keyFile = path.resolve(context.cwd, args.need('key'));
   const key = parsePrivateKey(await readUserFile(keyFile, 'the key file', 'Make a key pair with `modmesh keys generate --out DIR` and pass its .key file.'));
   const dir = path.resolve(context.cwd, args.positionals[0] ?? '');
-  const signed = signRelease(await buildReleaseManifest({ dir, name, version, target, bundler: args.need('bundler'), cwd: context.cwd }), key);
+  const manifest = await buildReleaseManifest({
+    dir,
+    name,
+    version,
+    target,
+    bundler: args.need('bundler'),
+    cwd: context.cwd,
+    entry: args.value('entry'),
+    exposes: args.values('expose'),
+    note: output.note,
+  });
+  const signed = signRelease(manifest, key);
 
   const client = connect(args, context.env, context.cwd, output);
   await checkPublishable(client, name, version, signed.signature.keyId);
-  const uploaded = await uploadMissing(client, name, dir, signed.manifest.files, output);
+  const uploaded = await uploadMissing(client, name, dir, signed.manifest.files, signed.signature.keyId, output);
   const reason = args.value('reason');
   await client.json('POST', apiPath('remotes', name, 'releases'), { ...signed, ...(tag && { tag }), ...(reason && { reason }) });
 
@@ -91,7 +110,14 @@ async function checkPublishable(client: RegistryClient, name: string, version: s
 }
 
 // Uploads each distinct file the registry does not store yet; returns how many and how much.
-async function uploadMissing(client: RegistryClient, name: string, dir: string, files: FileEntry[], output: Output): Promise<{ files: number; bytes: number }> {
+async function uploadMissing(
+  client: RegistryClient,
+  name: string,
+  dir: string,
+  files: FileEntry[],
+  keyId: string,
+  output: Output,
+): Promise<{ files: number; bytes: number }> {
   const distinct = [...new Map(files.map((file) => [file.sha256, file])).values()];
   const stored = await mapLimit(distinct, UPLOAD_CONCURRENCY, (file) => client.exists(apiPath('blobs', file.sha256)));
   const missing = distinct.filter((_, index) => !stored[index]);
@@ -100,7 +126,8 @@ async function uploadMissing(client: RegistryClient, name: string, dir: string, 
   let lastStep = -1;
   try {
     await mapLimit(missing, UPLOAD_CONCURRENCY, async function upload(file) {
-      await client.upload(apiPath('remotes', name, 'blobs', file.sha256), await readFile(path.join(dir, file.path)));
+      // The key that signs the release: the registry refuses the files of a key it would refuse.
+      await client.upload(apiPath('remotes', name, 'blobs', file.sha256), await readFile(path.join(dir, file.path)), { 'x-modmesh-key-id': keyId });
       done += 1;
       bytes += file.size;
       const step = Math.floor((done * 100) / missing.length / PLAIN_PROGRESS_STEP_PERCENT);

@@ -11,8 +11,10 @@ import {
 } from '@modmesh/manifest/web';
 import { createInstance, type ModuleFederationRuntimePlugin } from '@module-federation/runtime';
 import semver from 'semver';
+import { runtimeNameOf } from '../container-name.js';
 import { BAD_RELEASE_CODES, backoffMs } from '../failures.js';
 import { replayOf } from '../replay.js';
+import { type ShareScopeMap, withOwnScopes } from '../share-scopes.js';
 import { createBrowserRegistry, type Resolved } from './registry.js';
 import { allowFiles, diagnoseScript, loadEntry, type WebContainer } from './scripts.js';
 
@@ -80,8 +82,11 @@ const DEFAULT_REPORT_MS = 15_000;
 
 interface Installed {
   version: string;
-  containerName: string;
+  /** Its name in the federation runtime: the host's, never the build's (see container-name.ts). */
+  runtimeName: string;
   entryKey: string;
+  /** The share scopes its container was initialised with (see share-scopes.ts). */
+  scopes?: ShareScopeMap;
   tag: Resolved['tag'];
   since: string;
   modules: Map<string, unknown>;
@@ -125,6 +130,7 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
   const emit = options.onEvent ?? (() => undefined);
   const trusted = new Map<string, Promise<WebTrustedKeys>>();
   const containers = new Map<string, WebContainer>();
+  const installs = new Map<string, Installed>();
   const slots = new Map<string, Slot>(Object.entries(options.remotes).map(([alias, target]) => [alias, slotOf(alias, target)]));
   let events: 'connected' | 'connecting' | 'off' = 'off';
   let closed = false;
@@ -140,6 +146,11 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
         });
       }
       return container as never;
+    },
+    // Each container shares the page's copies and its own, never another remote's.
+    async beforeInitContainer(args) {
+      const installed = installs.get(args.remoteInfo.entry);
+      return installed ? withOwnScopes(args, federation.shareScopeMap as unknown as ShareScopeMap, installed) : args;
     },
   };
   const federation = createInstance({
@@ -194,7 +205,7 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
       );
     });
     try {
-      const module = await Promise.race([federation.loadRemote(`${installed.containerName}/${expose.replace(/^\.\//, '')}`), deadline]);
+      const module = await Promise.race([federation.loadRemote(`${installed.runtimeName}/${expose.replace(/^\.\//, '')}`), deadline]);
       if (module === null || module === undefined) {
         throw new ModmeshError('MODMESH_EXPOSE_NOT_FOUND', `${label} does not expose ${expose}`, { remote: slot.name, version: installed.version });
       }
@@ -224,27 +235,32 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
     const urlOf = (path: string): string => registry.fileUrl(manifest.name, manifest.version, path);
     allowFiles(manifest, urlOf);
     const entry = await loadEntry({ url: urlOf(container.entry), name: container.name, label, file: container.entry, deadlineMs: loadMs });
-    const digest = manifest.files.find((file) => file.path === container.entry)?.sha256.slice(0, 16) ?? 'unknown';
+    const sha256 = manifest.files.find((file) => file.path === container.entry)?.sha256 ?? 'unknown';
     const next: Installed = {
       version: manifest.version,
-      containerName: container.name,
-      entryKey: `modmesh:${label}#${digest}.${instanceId}`,
+      runtimeName: runtimeNameOf(slot.name, sha256, instanceId.replace(/-/g, '').slice(0, 12)),
+      entryKey: `modmesh:${label}#${sha256.slice(0, 16)}.${instanceId}`,
       tag: resolved.tag,
       since: new Date().toISOString(),
       modules: new Map(),
     };
     const previous = slot.current;
     containers.set(next.entryKey, entry);
+    installs.set(next.entryKey, next);
     register(next, previous);
     try {
       // Every module the page uses loads before the swap: the page never sees half a release.
       for (const expose of slot.used) await loadModule(slot, next, expose);
     } catch (error) {
       containers.delete(next.entryKey);
+      installs.delete(next.entryKey);
       register(previous, next);
       throw error;
     }
-    if (previous) containers.delete(previous.entryKey);
+    if (previous) {
+      containers.delete(previous.entryKey);
+      installs.delete(previous.entryKey);
+    }
     slot.current = next;
     slot.lastError = undefined;
     if (previous) emit({ type: 'swapped', remote: slot.alias, version: next.version, previous: previous.version });
@@ -255,11 +271,10 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
   };
 
   const register = (next: Installed | undefined, replaced: Installed | undefined): void => {
-    const name = next?.containerName ?? replaced?.containerName;
-    const known = federation.options.remotes.find((candidate) => candidate.name === name);
+    const known = replaced && federation.options.remotes.find((candidate) => candidate.name === replaced.runtimeName);
     // removeRemote is public at run time but typed private (see federation.ts for Node hosts).
     if (known) (federation.remoteHandler as unknown as { removeRemote(remote: unknown): void }).removeRemote(known);
-    if (next) federation.registerRemotes([{ name: next.containerName, entry: next.entryKey }]);
+    if (next) federation.registerRemotes([{ name: next.runtimeName, entry: next.entryKey }]);
   };
 
   const ensure = (slot: Slot): Promise<Installed> => {
