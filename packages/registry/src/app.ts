@@ -63,13 +63,14 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
   const { metadata, blobs } = options;
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const auth = createAuthenticator({ metadata, adminToken: options.adminToken, requireReadToken: options.requireReadToken ?? false });
-  const hub = createEventHub(metadata);
+  const hub = createEventHub(metadata, { onError: (error) => app.log.warn({ err: error }, 'event delivery: storage unavailable, retrying') });
   const metrics = createMetrics(() => hub.clients());
   const consumers = createConsumerRegistry();
   const blobCache = createBlobCache(options.blobCacheBytes ?? DEFAULT_BLOB_CACHE_BYTES);
   const limits = createRegistryLimits(options.rateLimit);
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES, ...FRAMEWORK_ERROR_OPTIONS });
 
+  await hub.start();
   app.decorateRequest('principal', null as never);
   // Release files are streamed straight into the blob store, which counts and hashes them.
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));

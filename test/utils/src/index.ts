@@ -3,6 +3,7 @@ export { type AuthBuild, authEnv, buildAuthRemote, repoRoot, requireCompiled } f
 export { type Fault, type FaultOptions, type FaultProxy, startFaultProxy } from './fault-proxy.js';
 export { type JsonResponse, pollUntil, requestJson } from './http.js';
 export { type Load, type LoadOptions, type LoadResult, startLoad } from './load.js';
+export { createTestDatabase, POSTGRES_SETUP, POSTGRES_URL_VARIABLE, postgresUnavailable, type TestDatabase } from './postgres.js';
 export {
   type LogLine,
   type RunScriptOptions,
