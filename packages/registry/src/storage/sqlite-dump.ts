@@ -18,16 +18,13 @@ import type { DumpRecord, ReleaseFile } from './types.js';
 
 type Prepare = (sql: string) => Database.Statement;
 
-/** Every record of a SQLite registry, in the order `restore` needs (see MetadataStore.dump). */
-export async function* sqliteDump(prepare: Prepare): AsyncIterable<DumpRecord> {
-  for (const row of prepare('SELECT * FROM releases ORDER BY name, version').iterate() as Iterable<ReleaseRow>) {
-    yield { record: 'release', release: { ...toRelease(row), files: filesOf(prepare, row.name, row.version) } };
-  }
-  for (const row of prepare('SELECT * FROM publisher_keys ORDER BY name, key_id').all() as KeyRow[]) yield { record: 'key', key: toKey(row) };
-  for (const row of prepare('SELECT * FROM tokens ORDER BY id').all() as TokenRow[]) yield { record: 'token', token: toToken(row) };
-  for (const row of prepare('SELECT * FROM tags ORDER BY name, tag').all() as TagRow[]) yield { record: 'tag', tag: toTag(row) };
-  for (const row of prepare('SELECT * FROM tag_moves ORDER BY id').iterate() as Iterable<TagMoveRow>) yield { record: 'tagMove', move: toMove(row) };
-  for (const row of prepare('SELECT * FROM events ORDER BY id').iterate() as Iterable<EventRow>) yield { record: 'event', event: toEvent(row) };
+/**
+ * Every record of a SQLite registry, in the order `restore` needs (see MetadataStore.dump), read
+ * in one transaction (one snapshot, even while the registry publishes). Metadata only: held in
+ * memory, a few hundred bytes a record.
+ */
+export async function* sqliteDump(db: Database.Database, prepare: Prepare): AsyncIterable<DumpRecord> {
+  yield* db.transaction((): DumpRecord[] => [...readAll(prepare)])();
 }
 
 /** Writes dumped records in one transaction (see MetadataStore.restore). */
@@ -53,6 +50,17 @@ export function restoreSqlite(db: Database.Database, prepare: Prepare, records: 
 // --- internal ---
 
 const DRY_RUN = Symbol('dry run');
+
+function* readAll(prepare: Prepare): Iterable<DumpRecord> {
+  for (const row of prepare('SELECT * FROM releases ORDER BY name, version').iterate() as Iterable<ReleaseRow>) {
+    yield { record: 'release', release: { ...toRelease(row), files: filesOf(prepare, row.name, row.version) } };
+  }
+  for (const row of prepare('SELECT * FROM publisher_keys ORDER BY name, key_id').all() as KeyRow[]) yield { record: 'key', key: toKey(row) };
+  for (const row of prepare('SELECT * FROM tokens ORDER BY id').all() as TokenRow[]) yield { record: 'token', token: toToken(row) };
+  for (const row of prepare('SELECT * FROM tags ORDER BY name, tag').all() as TagRow[]) yield { record: 'tag', tag: toTag(row) };
+  for (const row of prepare('SELECT * FROM tag_moves ORDER BY id').iterate() as Iterable<TagMoveRow>) yield { record: 'tagMove', move: toMove(row) };
+  for (const row of prepare('SELECT * FROM events ORDER BY id').iterate() as Iterable<EventRow>) yield { record: 'event', event: toEvent(row) };
+}
 
 function filesOf(prepare: Prepare, name: string, version: string): ReleaseFile[] {
   return prepare('SELECT path, size, sha256 FROM release_files WHERE name = ? AND version = ? ORDER BY path').all(name, version) as ReleaseFile[];

@@ -202,7 +202,7 @@ export function createSqliteMetadataStore(file: string): MetadataStore {
     async watchEvents() {
       return async function stopWatching() {};
     },
-    dump: () => sqliteDump(prepare),
+    dump: () => sqliteDump(db, prepare),
     async restore(records, options) {
       return restoreSqlite(db, prepare, records, options?.dryRun ?? false);
     },

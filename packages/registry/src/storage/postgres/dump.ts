@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { checkSameRecord } from '../dump.js';
 import type { DumpRecord } from '../types.js';
-import { type Queryable, query } from './pool.js';
+import { type Queryable, storageError } from './pool.js';
 import {
   type EventRow,
   type FileRow,
@@ -23,21 +23,52 @@ import {
 // Rows read per query while dumping: memory stays bounded whatever the registry's size.
 const PAGE = 500;
 
-/** Every record of a PostgreSQL registry, in the order `restore` needs (see MetadataStore.dump). */
+/**
+ * Every record of a PostgreSQL registry, in the order `restore` needs (see MetadataStore.dump),
+ * read in one snapshot: replicas publishing meanwhile never give a tag without its release.
+ */
 export async function* postgresDump(pool: pg.Pool): AsyncIterable<DumpRecord> {
-  let after: [string, string] = ['', ''];
-  for (;;) {
-    const { rows } = await query<ReleaseRow>(pool, 'SELECT * FROM releases WHERE (name, version) > ($1, $2) ORDER BY name, version LIMIT $3', [...after, PAGE]);
-    for (const row of rows) yield { record: 'release', release: { ...toRelease(row), files: await filesOf(pool, row.name, row.version) } };
-    const last = rows.at(-1);
-    if (!last || rows.length < PAGE) break;
-    after = [last.name, last.version];
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw storageError(error);
   }
-  for (const row of (await query<KeyRow>(pool, 'SELECT * FROM publisher_keys ORDER BY name, key_id')).rows) yield { record: 'key', key: toKey(row) };
-  for (const row of (await query<TokenRow>(pool, 'SELECT * FROM tokens ORDER BY id')).rows) yield { record: 'token', token: toToken(row) };
-  for (const row of (await query<TagRow>(pool, 'SELECT * FROM tags ORDER BY name, tag')).rows) yield { record: 'tag', tag: toTag(row) };
-  for await (const row of byId<TagMoveRow>(pool, 'tag_moves')) yield { record: 'tagMove', move: toMove(row) };
-  for await (const row of byId<EventRow>(pool, 'events')) yield { record: 'event', event: toEvent(row) };
+  const read = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> => {
+    try {
+      return (await client.query<R>(text, values)).rows;
+    } catch (error) {
+      throw storageError(error);
+    }
+  };
+  try {
+    await read('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    let after: [string, string] = ['', ''];
+    for (;;) {
+      const rows = await read<ReleaseRow>('SELECT * FROM releases WHERE (name, version) > ($1, $2) ORDER BY name, version LIMIT $3', [...after, PAGE]);
+      for (const row of rows) yield { record: 'release', release: { ...toRelease(row), files: await filesOf(client, row.name, row.version) } };
+      const last = rows.at(-1);
+      if (!last || rows.length < PAGE) break;
+      after = [last.name, last.version];
+    }
+    for (const row of await read<KeyRow>('SELECT * FROM publisher_keys ORDER BY name, key_id')) yield { record: 'key', key: toKey(row) };
+    for (const row of await read<TokenRow>('SELECT * FROM tokens ORDER BY id')) yield { record: 'token', token: toToken(row) };
+    for (const row of await read<TagRow>('SELECT * FROM tags ORDER BY name, tag')) yield { record: 'tag', tag: toTag(row) };
+    for (const table of ['tag_moves', 'events'] as const) {
+      let afterId = 0;
+      for (;;) {
+        const rows = await read<TagMoveRow & EventRow>(`SELECT * FROM ${table} WHERE id > $1 ORDER BY id LIMIT $2`, [afterId, PAGE]);
+        for (const row of rows) yield table === 'events' ? { record: 'event', event: toEvent(row) } : { record: 'tagMove', move: toMove(row) };
+        const last = rows.at(-1);
+        if (!last || rows.length < PAGE) break;
+        afterId = Number(last.id);
+      }
+    }
+    await read('COMMIT');
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release();
+  }
 }
 
 /** Writes dumped records inside the caller's transaction (see MetadataStore.restore). */
@@ -64,17 +95,6 @@ async function filesOf(client: Queryable, name: string, version: string) {
   return (await client.query<FileRow>('SELECT path, size, sha256 FROM release_files WHERE name = $1 AND version = $2 ORDER BY path', [name, version])).rows.map(
     toFile,
   );
-}
-
-async function* byId<R extends pg.QueryResultRow & { id: string }>(pool: pg.Pool, table: 'tag_moves' | 'events'): AsyncIterable<R> {
-  let after = 0;
-  for (;;) {
-    const { rows } = await query<R>(pool, `SELECT * FROM ${table} WHERE id > $1 ORDER BY id LIMIT $2`, [after, PAGE]);
-    yield* rows;
-    const last = rows.at(-1);
-    if (!last || rows.length < PAGE) return;
-    after = Number(last.id);
-  }
 }
 
 async function stored(client: Queryable, record: DumpRecord): Promise<DumpRecord | undefined> {
