@@ -16,3 +16,4 @@ export {
 } from './process.js';
 export { counter } from './prometheus.js';
 export { freePort, startSilentServer, startStaticServer, type TestServer } from './servers.js';
+export { type Balancer, startBalancer } from './balancer.js';
