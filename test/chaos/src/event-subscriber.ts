@@ -31,27 +31,31 @@ export function subscribe(urls: string[], options: { lastEventId: number }): Sub
     if (closed) return;
     const url = urls[attempt++ % urls.length]!;
     const lastEventId = ids.at(-1) ?? options.lastEventId;
-    const request = http.get(`${url}/v1/events`, { agent: false, headers: { accept: 'text/event-stream', 'last-event-id': String(lastEventId) } }, (response) => {
-      if (response.statusCode !== 200) {
-        response.resume();
-        return;
-      }
-      connects += 1;
-      markReady();
-      let buffered = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        buffered += chunk;
-        let end = buffered.indexOf('\n\n');
-        while (end !== -1) {
-          const block = buffered.slice(0, end);
-          buffered = buffered.slice(end + 2);
-          const id = /^id: (\d+)$/m.exec(block)?.[1];
-          if (id) ids.push(Number(id));
-          end = buffered.indexOf('\n\n');
+    const request = http.get(
+      `${url}/v1/events`,
+      { agent: false, headers: { accept: 'text/event-stream', 'last-event-id': String(lastEventId) } },
+      (response) => {
+        if (response.statusCode !== 200) {
+          response.resume();
+          return;
         }
-      });
-    });
+        connects += 1;
+        markReady();
+        let buffered = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => {
+          buffered += chunk;
+          let end = buffered.indexOf('\n\n');
+          while (end !== -1) {
+            const block = buffered.slice(0, end);
+            buffered = buffered.slice(end + 2);
+            const id = /^id: (\d+)$/m.exec(block)?.[1];
+            if (id) ids.push(Number(id));
+            end = buffered.indexOf('\n\n');
+          }
+        });
+      },
+    );
     current = request;
     request.on('error', () => undefined);
     request.on('close', () => {

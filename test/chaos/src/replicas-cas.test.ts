@@ -26,7 +26,12 @@ describe.skipIf(unavailable)('compare-and-swap across registry replicas', () => 
     // One more version than clients: whatever the tag points at, each client has a target of its own.
     const versions = Array.from({ length: CLIENTS + 1 }, (_, i) => `1.${i}.0`);
     for (const [i, version] of versions.entries()) {
-      const status = await publishRelease(replicas.urls[i % REPLICAS]!, REPLICA_ADMIN_TOKEN, makeRelease(replicas.publisher, 'auth', version), i === 0 ? 'stable' : undefined);
+      const status = await publishRelease(
+        replicas.urls[i % REPLICAS]!,
+        REPLICA_ADMIN_TOKEN,
+        makeRelease(replicas.publisher, 'auth', version),
+        i === 0 ? 'stable' : undefined,
+      );
       expect(status, `publish ${version}`).toBe(201);
     }
     const tokens: string[] = [];
@@ -66,7 +71,11 @@ describe.skipIf(unavailable)('compare-and-swap across registry replicas', () => 
     }
 
     for (let index = 0; index < REPLICAS; index++) {
-      const { body } = await replicas.api<{ history: { to: string; actor: string; reason: string }[] }>(index, 'GET', '/v1/remotes/auth/tags/stable/history?limit=1000');
+      const { body } = await replicas.api<{ history: { to: string; actor: string; reason: string }[] }>(
+        index,
+        'GET',
+        '/v1/remotes/auth/tags/stable/history?limit=1000',
+      );
       const audited = body.history
         .filter((move) => move.reason.startsWith('round '))
         .reverse()

@@ -32,9 +32,13 @@ describe.skipIf(unavailable)('events across registry replicas', () => {
     await replicas?.close();
   });
 
-  it(`delivers every tag move to ${SUBSCRIBERS} subscribers on ${REPLICAS} replicas, exactly once and in order, through a replica's SIGKILL`, { timeout: 180_000 }, async () => {
+  it(`delivers every tag move to ${SUBSCRIBERS} subscribers on ${REPLICAS} replicas, exactly once and in order, through a replica's SIGKILL`, {
+    timeout: 180_000,
+  }, async () => {
     for (const [i, version] of ['1.0.0', '1.1.0'].entries()) {
-      expect(await publishRelease(replicas.urls[i]!, REPLICA_ADMIN_TOKEN, makeRelease(replicas.publisher, 'auth', version), i === 0 ? 'stable' : undefined)).toBe(201);
+      expect(
+        await publishRelease(replicas.urls[i]!, REPLICA_ADMIN_TOKEN, makeRelease(replicas.publisher, 'auth', version), i === 0 ? 'stable' : undefined),
+      ).toBe(201);
     }
     const start = await latestEventId(replicas.database.url);
     // Subscriber k starts on replica k mod 3 and, when that one goes, resumes on the next.
@@ -80,7 +84,10 @@ describe.skipIf(unavailable)('events across registry replicas', () => {
       const repeated = subscriber.ids.length - new Set(subscriber.ids).size;
       tally.lost(missed.length, `subscriber ${k} missed events ${missed.join(', ')}`);
       tally.check(repeated === 0, `subscriber ${k} got ${repeated} events twice`);
-      tally.check(subscriber.ids.every((id, i) => i === 0 || id > subscriber.ids[i - 1]!), `subscriber ${k} got events out of order`);
+      tally.check(
+        subscriber.ids.every((id, i) => i === 0 || id > subscriber.ids[i - 1]!),
+        `subscriber ${k} got events out of order`,
+      );
     }
     const resumed = subscribers.filter((_, k) => k % REPLICAS === KILLED);
     tally.check(

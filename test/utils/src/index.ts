@@ -1,3 +1,4 @@
+export { type Balancer, startBalancer } from './balancer.js';
 export { ARTIFACTS_DIR, artifactPath, browserUnavailable, CHROMIUM, launchChromium } from './browser.js';
 export { type AuthBuild, authEnv, buildAuthRemote, repoRoot, requireCompiled } from './builds.js';
 export { type Fault, type FaultOptions, type FaultProxy, startFaultProxy } from './fault-proxy.js';
@@ -16,4 +17,3 @@ export {
 } from './process.js';
 export { counter } from './prometheus.js';
 export { freePort, startSilentServer, startStaticServer, type TestServer } from './servers.js';
-export { type Balancer, startBalancer } from './balancer.js';
