@@ -5,7 +5,7 @@ import pg from 'pg';
 export const POSTGRES_URL_VARIABLE = 'MODMESH_TEST_POSTGRES_URL';
 
 /** What installs and starts PostgreSQL on 127.0.0.1:5432 (as `.ci/run` does), then points the tests at it. */
-export const POSTGRES_SETUP = `bash .ci/postgres.sh && export ${POSTGRES_URL_VARIABLE}=postgres://postgres:modmesh@127.0.0.1:5432/postgres`;
+export const POSTGRES_SETUP = `apt-get install -y postgresql && bash .ci/postgres.sh start 5432 && export ${POSTGRES_URL_VARIABLE}=postgres://postgres@127.0.0.1:5432/postgres`;
 
 /**
  * Why PostgreSQL tests cannot run here, or undefined when they can. In CI a missing database is
