@@ -126,13 +126,17 @@ export function createEventHub(metadata: MetadataStore, options: { onError?: (er
       streams.add(onEvent);
       closers.add(close);
       request.raw.on('close', close);
+      // From now on: after the last event the live streams were sent. Every later one reaches
+      // this stream through the hub, however late it was committed or read; reading the table
+      // instead would skip an event committed just before the read but delivered just after.
       try {
-        for (;;) {
-          const page = await metadata.eventsAfter(cursor, REPLAY_PAGE);
-          if (fromNow) cursor = page.at(-1)?.id ?? cursor;
-          else for (const event of page) write(event);
-          if (page.length < REPLAY_PAGE) break;
-        }
+        if (fromNow) cursor = head ?? (await metadata.latestEventId());
+        else
+          for (;;) {
+            const page = await metadata.eventsAfter(cursor, REPLAY_PAGE);
+            for (const event of page) write(event);
+            if (page.length < REPLAY_PAGE) break;
+          }
       } catch (error) {
         // Without the backlog the stream would skip events: end it, and the client resumes
         // with its Last-Event-ID here or on another replica.
@@ -141,8 +145,6 @@ export function createEventHub(metadata: MetadataStore, options: { onError?: (er
         return;
       }
       pending.sort((a, b) => a.id - b.id);
-      // From now on means from when the stream attached: what arrived during the read is new.
-      if (fromNow && pending[0]) cursor = Math.min(cursor, pending[0].id - 1);
       for (const event of pending) write(event);
       live = true;
     },

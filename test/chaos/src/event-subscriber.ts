@@ -16,7 +16,8 @@ export interface Subscriber {
 // A killed replica refuses connections at once; the next URL is tried after this.
 const RECONNECT_MS = 50;
 
-export function subscribe(urls: string[], options: { lastEventId: number }): Subscriber {
+/** `lastEventId: 'latest'` subscribes from now on, as a page that just read the current state does. */
+export function subscribe(urls: string[], options: { lastEventId: number | 'latest' }): Subscriber {
   const ids: number[] = [];
   let connects = 0;
   let closed = false;

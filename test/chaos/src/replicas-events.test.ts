@@ -97,7 +97,33 @@ describe.skipIf(unavailable)('events across registry replicas', () => {
     tally.record();
     expect(tally.problems.slice(0, 20)).toEqual([]);
   });
+
+  it('sends a move made right after they attached to subscribers "from now on" (lastEventId=latest) on every replica', { timeout: 60_000 }, async () => {
+    if (replicas.process(KILLED).pid && !(await isUp(replicas.urls[KILLED]!))) await replicas.restart(KILLED);
+    for (const subscriber of subscribers.splice(0)) subscriber.close();
+    const latest = Array.from({ length: 300 }, (_, k) => subscribe([replicas.urls[k % REPLICAS]!], { lastEventId: 'latest' }));
+    subscribers.push(...latest);
+    await Promise.all(latest.map((subscriber) => subscriber.ready));
+    const { body } = await replicas.api<{ tags: { version: string }[] }>(0, 'GET', '/v1/remotes/auth/tags');
+    const current = body.tags[0]!.version;
+
+    const moved = await replicas.api(0, 'PUT', '/v1/remotes/auth/tags/stable', { version: current === '1.0.0' ? '1.1.0' : '1.0.0', expect: current });
+    expect(moved.status).toBe(200);
+
+    const [id] = (await eventIdsAfter(replicas.database.url, (await latestEventId(replicas.database.url)) - 1)).slice(-1);
+    await pollUntil('every "latest" subscriber has the move', async () => (latest.every((subscriber) => subscriber.ids.includes(id!)) ? true : undefined), {
+      deadlineMs: DELIVERY_DEADLINE_MS,
+    });
+    for (const subscriber of latest) expect(subscriber.ids).toEqual([id]);
+  });
 });
+
+async function isUp(url: string): Promise<boolean> {
+  return fetch(`${url}/health`, { signal: AbortSignal.timeout(2000) }).then(
+    (response) => response.ok,
+    () => false,
+  );
+}
 
 // --- internal ---
 
