@@ -2,6 +2,7 @@
 // schema versions, several processes on one database, and losing the database.
 import { createTestDatabase, postgresUnavailable, type TestDatabase } from '@modmesh/test-utils';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { startRegistry } from '../server.js';
 import { describeBlobStoreContract, describeMetadataStoreContract, newRelease, tagMove } from './contract.js';
 import { isPostgresUrl, migrateStorage, openStorage, type RegistryStorage } from './open.js';
 
@@ -90,6 +91,35 @@ describe.skipIf(unavailable)('PostgreSQL storage', () => {
         await stop();
       }
     });
+  });
+
+  it('starts a registry on it only with an admin token given, which every replica then shares', async () => {
+    const { url, cleanup } = await migratedStorage();
+    try {
+      const refused = await startRegistry({ storage: url, port: 0, log: false }).catch((error: unknown) => error);
+      expect(refused).toMatchObject({ code: 'MODMESH_USAGE', hint: expect.stringContaining('MODMESH_ADMIN_TOKEN') });
+
+      const adminToken = 'shared-admin-token-0123456789';
+      const replicas = [
+        await startRegistry({ storage: url, port: 0, log: false, adminToken }),
+        await startRegistry({ storage: url, port: 0, log: false, adminToken }),
+      ];
+      try {
+        const created = await fetch(`${replicas[0]!.url}/v1/tokens`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ role: 'read' }),
+        });
+        const { token } = (await created.json()) as { token: string };
+        const whoami = await fetch(`${replicas[1]!.url}/v1/remotes`, { headers: { authorization: `Bearer ${token}` } });
+        expect(whoami.status).toBe(200);
+        expect(replicas[1]!.storage).toEqual({ kind: 'postgres', location: expect.stringContaining('postgres://') });
+      } finally {
+        await Promise.all(replicas.map((replica) => replica.close()));
+      }
+    } finally {
+      await cleanup();
+    }
   });
 
   it('answers MODMESH_STORAGE_UNAVAILABLE when the database cannot be reached', async () => {
