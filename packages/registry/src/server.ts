@@ -62,6 +62,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   registry = await createRegistryApp({
     metadata,
     blobs,
+    consumers: storage.consumers,
     adminToken,
     requireReadToken: options.requireReadToken,
     maxFileBytes: options.maxFileBytes,

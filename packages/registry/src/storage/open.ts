@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { ModmeshError } from '@modmesh/manifest';
+import type { ConsumerStore } from '../consumers.js';
 import { createFileBlobStore } from './blobs.js';
 import { createSqliteMetadataStore } from './sqlite.js';
 import type { BlobStore, MetadataStore } from './types.js';
@@ -20,6 +21,8 @@ export interface RegistryStorage {
   kind: 'sqlite' | 'postgres';
   metadata: MetadataStore;
   blobs: BlobStore;
+  /** Hosts' reports, when the storage is shared (PostgreSQL); otherwise the registry keeps them in memory. */
+  consumers?: ConsumerStore;
   /** Where it is, for logs: the directory, or the database URL without its password. */
   location: string;
   close(): Promise<void>;

@@ -3,7 +3,7 @@
 import { createTestDatabase, postgresUnavailable, type TestDatabase } from '@modmesh/test-utils';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { startRegistry } from '../server.js';
-import { describeBlobStoreContract, describeMetadataStoreContract, newRelease, tagMove } from './contract.js';
+import { describeBlobStoreContract, describeConsumerStoreContract, describeMetadataStoreContract, newRelease, tagMove } from './contract.js';
 import { isPostgresUrl, migrateStorage, openStorage, type RegistryStorage } from './open.js';
 
 const unavailable = postgresUnavailable();
@@ -13,6 +13,11 @@ describe.skipIf(unavailable)('PostgreSQL storage', () => {
   describeMetadataStoreContract('postgres', async () => {
     const { storage, cleanup } = await migratedStorage();
     return { store: storage.metadata, cleanup };
+  });
+
+  describeConsumerStoreContract('postgres', async () => {
+    const { storage, cleanup } = await migratedStorage();
+    return { consumers: storage.consumers!, cleanup };
   });
 
   describeBlobStoreContract('postgres', async () => {
@@ -36,8 +41,8 @@ describe.skipIf(unavailable)('PostgreSQL storage', () => {
     it('migrates once: a second run, even a concurrent one, applies nothing', async () => {
       const runs = await Promise.all([migrateStorage(database.url), migrateStorage(database.url)]);
 
-      expect(runs.map((run) => run.applied).sort()).toEqual([[], [1]]);
-      expect(await migrateStorage(database.url)).toEqual({ applied: [], version: 1 });
+      expect(runs.map((run) => run.applied).sort()).toEqual([[], [1, 2]]);
+      expect(await migrateStorage(database.url)).toEqual({ applied: [], version: 2 });
       const storage = await openStorage({ storage: database.url, dataDir: '' });
       await storage.close();
     });
@@ -93,7 +98,7 @@ describe.skipIf(unavailable)('PostgreSQL storage', () => {
     });
   });
 
-  it('starts a registry on it only with an admin token given, which every replica then shares', async () => {
+  it("starts a registry on it only with an admin token given; replicas share tokens and hosts' reports", async () => {
     const { url, cleanup } = await migratedStorage();
     try {
       const refused = await startRegistry({ storage: url, port: 0, log: false }).catch((error: unknown) => error);
@@ -113,6 +118,21 @@ describe.skipIf(unavailable)('PostgreSQL storage', () => {
         const { token } = (await created.json()) as { token: string };
         const whoami = await fetch(`${replicas[1]!.url}/v1/remotes`, { headers: { authorization: `Bearer ${token}` } });
         expect(whoami.status).toBe(200);
+        // A host reports to one replica; every replica lists it.
+        const report = {
+          instanceId: 'host-1',
+          service: 'user-service',
+          kind: 'node',
+          remotes: [{ name: 'auth', version: '1.0.0', since: new Date().toISOString() }],
+        };
+        const reported = await fetch(`${replicas[0]!.url}/v1/consumers`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(report),
+        });
+        expect(reported.status).toBe(200);
+        const listed = (await (await fetch(`${replicas[1]!.url}/v1/remotes/auth/consumers`)).json()) as { consumers: { instanceId: string }[] };
+        expect(listed.consumers.map((entry) => entry.instanceId)).toEqual(['host-1']);
         expect(replicas[1]!.storage).toEqual({ kind: 'postgres', location: expect.stringContaining('postgres://') });
       } finally {
         await Promise.all(replicas.map((replica) => replica.close()));

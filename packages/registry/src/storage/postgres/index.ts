@@ -1,5 +1,7 @@
+import type { ConsumerStore } from '../../consumers.js';
 import type { BlobStore, MetadataStore } from '../types.js';
 import { createPostgresBlobStore } from './blobs.js';
+import { createPostgresConsumerStore } from './consumers.js';
 import { createPostgresMetadataStore } from './metadata.js';
 import { checkSchema, migrate, SCHEMA_VERSION } from './migrations.js';
 import { createPostgresPool } from './pool.js';
@@ -15,6 +17,7 @@ export interface PostgresStorageOptions {
 export interface PostgresStorage {
   metadata: MetadataStore;
   blobs: BlobStore;
+  consumers: ConsumerStore;
   close(): Promise<void>;
 }
 
@@ -34,7 +37,7 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
     throw error;
   }
   const metadata = createPostgresMetadataStore(pool, { url, onError: options.onError });
-  return { metadata, blobs: createPostgresBlobStore(pool), close: () => metadata.close() };
+  return { metadata, blobs: createPostgresBlobStore(pool), consumers: createPostgresConsumerStore(pool), close: () => metadata.close() };
 }
 
 /** Brings the database's schema up to this code's version; returns the versions applied. */

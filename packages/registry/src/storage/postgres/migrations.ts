@@ -45,6 +45,14 @@ CREATE TABLE blobs (
   created_at timestamptz NOT NULL DEFAULT now());
 `,
   },
+  {
+    version: 2,
+    name: 'consumers: which host runs which release, shared by replicas',
+    sql: `
+CREATE TABLE consumers (instance_id text PRIMARY KEY, report json NOT NULL, last_seen timestamptz NOT NULL);
+CREATE INDEX consumers_last_seen ON consumers (last_seen);
+`,
+  },
 ];
 
 /** The schema version this code runs on. */
