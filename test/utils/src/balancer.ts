@@ -14,7 +14,7 @@ export interface Balancer {
  * connection is skipped for the next one, so a killed replica costs no request that had not
  * reached it. A connection to a target that dies mid-way is cut, as it would be in production.
  */
-export async function startBalancer(targets: string[]): Promise<Balancer> {
+export async function startBalancer(targets: string[], options: { port?: number } = {}): Promise<Balancer> {
   const addresses = targets.map((target) => new URL(target));
   const connections = new Map(targets.map((target) => [target, 0]));
   const sockets = new Set<net.Socket>();
@@ -50,7 +50,10 @@ export async function startBalancer(targets: string[]): Promise<Balancer> {
     };
     tryTarget(0);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const { port } = server.address() as net.AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
