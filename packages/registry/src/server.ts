@@ -68,6 +68,10 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     maxFileBytes: options.maxFileBytes,
     rateLimit: options.rateLimit,
     logger: options.log === false ? false : JSON_LOGS,
+  }).catch(async (error: unknown) => {
+    // Nothing else would close the connections (or the SQLite file) that were opened.
+    await storage.close();
+    throw error;
   });
   const { app } = registry;
   app.addHook('onClose', async () => storage.close());
