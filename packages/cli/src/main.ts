@@ -5,11 +5,15 @@ import { keysGenerateCommand, tokenCreateCommand, trustAddCommand } from './comm
 import { publishCommand } from './commands/publish.js';
 import { infoCommand, lsCommand } from './commands/read.js';
 import { registryStartCommand } from './commands/registry.js';
+import { registryExportCommand, registryImportCommand, registryMigrateCommand } from './commands/registry-data.js';
 import { rollbackCommand, tagSetCommand } from './commands/tags.js';
 import type { CliContext } from './output.js';
 
 const COMMANDS: CommandSpec[] = [
   registryStartCommand,
+  registryMigrateCommand,
+  registryExportCommand,
+  registryImportCommand,
   keysGenerateCommand,
   trustAddCommand,
   tokenCreateCommand,

@@ -209,6 +209,19 @@ export const ERROR_CATALOGUE = {
     description: 'No published version of the remote satisfies the requested range.',
     hint: 'List the published versions with `modmesh ls NAME`.',
   },
+  MODMESH_STORAGE_UNAVAILABLE: {
+    description: "The registry's database could not be reached or dropped the connection; the request did nothing (a write that was cut off was rolled back).",
+    hint: 'Retry; a load balancer sends it to another replica. If it persists, check the PostgreSQL server and the connection URL (--storage, MODMESH_STORAGE).',
+  },
+  MODMESH_STORAGE_SCHEMA: {
+    description: "The registry's database has a schema version this registry does not run on: it needs migrating, or it was migrated by a newer registry.",
+    hint: 'Run `modmesh registry migrate --storage URL` with the same modmesh version as the replicas (the Kubernetes migration Job does this), then start them.',
+  },
+  MODMESH_IMPORT_CONFLICT: {
+    description:
+      'A registry export holds a record (a release, tag, audit entry, event, key or token) that the target registry already has with different contents; nothing was imported.',
+    hint: 'Import into an empty registry, or into the one the export was imported into before (importing the same export again changes nothing).',
+  },
   MODMESH_INTERNAL: {
     description: 'An unexpected failure inside modmesh: a bug.',
     hint: 'Report it with the log line that has this code; nothing half-done was made visible.',

@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import semver from 'semver';
 import { type Authenticator, createAuthenticator, type Principal } from './auth.js';
 import { createBlobCache } from './blob-cache.js';
-import { type ConsumerRegistry, createConsumerRegistry } from './consumers.js';
+import { type ConsumerRegistry, type ConsumerStore, createConsumerRegistry } from './consumers.js';
 import { registerDashboard } from './dashboard.js';
 import { createEventHub, type EventHub } from './events.js';
 import { FRAMEWORK_ERROR_OPTIONS, toHttpError } from './http-errors.js';
@@ -17,6 +17,8 @@ import { checkName, checkTag, checkVersion, contentTypeOf, jsonObject, optionalS
 export interface RegistryAppOptions {
   metadata: MetadataStore;
   blobs: BlobStore;
+  /** Where hosts' reports are kept; shared by replicas on PostgreSQL. @default in memory */
+  consumers?: ConsumerStore;
   adminToken: string;
   /** Reads need a token too. @default false */
   requireReadToken?: boolean;
@@ -65,13 +67,14 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
   const { metadata, blobs } = options;
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const auth = createAuthenticator({ metadata, adminToken: options.adminToken, requireReadToken: options.requireReadToken ?? false });
-  const hub = createEventHub(metadata);
+  const hub = createEventHub(metadata, { onError: (error) => app.log.warn({ err: error }, 'event delivery: storage unavailable, retrying') });
   const metrics = createMetrics(() => hub.clients());
-  const consumers = createConsumerRegistry();
+  const consumers = createConsumerRegistry(options.consumers);
   const blobCache = createBlobCache(options.blobCacheBytes ?? DEFAULT_BLOB_CACHE_BYTES);
   const limits = createRegistryLimits(options.rateLimit);
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES, ...FRAMEWORK_ERROR_OPTIONS });
 
+  await hub.start();
   app.decorateRequest('principal', null as never);
   // Release files are streamed straight into the blob store, which counts and hashes them.
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
@@ -422,7 +425,7 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
 
   app.post('/v1/consumers', async (request) => {
     auth.requireRead(request.principal);
-    const consumer = consumers.report(jsonObject(request.body));
+    const consumer = await consumers.report(jsonObject(request.body));
     return { instanceId: consumer.instanceId, lastSeen: consumer.lastSeen };
   });
 
@@ -437,15 +440,15 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
 
   app.delete('/v1/consumers/:instanceId', async (request) => {
     auth.requireRead(request.principal);
-    consumers.remove(param(request, 'instanceId'));
+    await consumers.remove(param(request, 'instanceId'));
     return { removed: true };
   });
 
-  app.get('/v1/consumers', async () => ({ consumers: consumers.list() }));
+  app.get('/v1/consumers', async () => ({ consumers: await consumers.list() }));
 
   app.get('/v1/remotes/:name/consumers', async (request) => {
     const name = checkName(param(request, 'name'));
-    return { consumers: consumers.list(name) };
+    return { consumers: await consumers.list(name) };
   });
 
   // --- administration ---

@@ -13,10 +13,27 @@ export interface Consumer extends ConsumerReport {
 }
 
 export interface ConsumerRegistry {
-  report(report: unknown): Consumer;
+  report(report: unknown): Promise<Consumer>;
   /** Consumers seen within the TTL, optionally only those running `remote`. */
-  list(remote?: string): Consumer[];
-  remove(instanceId: string): void;
+  list(remote?: string): Promise<Consumer[]>;
+  remove(instanceId: string): Promise<void>;
+}
+
+/**
+ * Where consumer reports are kept: in memory for one registry, in the shared database for
+ * replicas (a host reports to whichever replica its connection reaches, and every replica lists
+ * every host).
+ */
+export interface ConsumerStore {
+  /** Adds or replaces the report of `consumer.instanceId`. */
+  save(consumer: Consumer): Promise<void>;
+  has(instanceId: string): Promise<boolean>;
+  /** Every consumer last seen at or after `since` (an ISO time). */
+  seenSince(since: string): Promise<Consumer[]>;
+  size(): Promise<number>;
+  remove(instanceId: string): Promise<void>;
+  /** Forgets every consumer last seen before `before` (an ISO time). */
+  removeStale(before: string): Promise<void>;
 }
 
 // Hosts report every ~15 s; one that missed a few reports is gone (crashed, scaled down).
@@ -24,29 +41,45 @@ const DEFAULT_TTL_MS = 60_000;
 const MAX_CONSUMERS = 10_000;
 
 /**
- * Who runs what, right now. Kept in memory: it is rebuilt within one report interval after a
- * registry restart, and nothing about it needs to be durable.
+ * Who runs what, right now. Nothing about it needs to be durable: it is rebuilt within one
+ * report interval after a restart.
  */
-export function createConsumerRegistry(ttlMs = DEFAULT_TTL_MS): ConsumerRegistry {
-  const consumers = new Map<string, Consumer>();
-  const fresh = (consumer: Consumer): boolean => Date.now() - Date.parse(consumer.lastSeen) < ttlMs;
+export function createConsumerRegistry(store: ConsumerStore = createMemoryConsumerStore(), ttlMs = DEFAULT_TTL_MS): ConsumerRegistry {
+  const cutoff = (): string => new Date(Date.now() - ttlMs).toISOString();
 
   return {
-    report(input) {
+    async report(input) {
       const report = parseReport(input);
-      if (!consumers.has(report.instanceId) && consumers.size >= MAX_CONSUMERS) {
-        for (const [id, consumer] of consumers) if (!fresh(consumer)) consumers.delete(id);
-        if (consumers.size >= MAX_CONSUMERS) throw new ModmeshError('MODMESH_BAD_REQUEST', 'too many consumers reporting');
+      if ((await store.size()) >= MAX_CONSUMERS && !(await store.has(report.instanceId))) {
+        await store.removeStale(cutoff());
+        if ((await store.size()) >= MAX_CONSUMERS) throw new ModmeshError('MODMESH_BAD_REQUEST', 'too many consumers reporting');
       }
       const consumer = { ...report, lastSeen: new Date().toISOString() };
-      consumers.set(report.instanceId, consumer);
+      await store.save(consumer);
       return consumer;
     },
-    list(remote) {
-      return [...consumers.values()].filter((consumer) => fresh(consumer) && (!remote || consumer.remotes.some((entry) => entry.name === remote)));
+    async list(remote) {
+      return (await store.seenSince(cutoff())).filter((consumer) => !remote || consumer.remotes.some((entry) => entry.name === remote));
     },
-    remove(instanceId) {
+    remove: (instanceId) => store.remove(instanceId),
+  };
+}
+
+/** Consumer reports in this process's memory: the embedded registry's store. */
+export function createMemoryConsumerStore(): ConsumerStore {
+  const consumers = new Map<string, Consumer>();
+  return {
+    async save(consumer) {
+      consumers.set(consumer.instanceId, consumer);
+    },
+    has: async (instanceId) => consumers.has(instanceId),
+    seenSince: async (since) => [...consumers.values()].filter((consumer) => consumer.lastSeen >= since),
+    size: async () => consumers.size,
+    async remove(instanceId) {
       consumers.delete(instanceId);
+    },
+    async removeStale(before) {
+      for (const [id, consumer] of consumers) if (consumer.lastSeen < before) consumers.delete(id);
     },
   };
 }

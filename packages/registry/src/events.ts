@@ -2,12 +2,18 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { MetadataStore, RegistryEvent } from './storage/types.js';
 
 export interface EventHub {
-  /** Delivers events that were committed to storage to every connected stream. */
-  publish(events: RegistryEvent[]): void;
+  /**
+   * Says that events were committed (by this process: `events`; or by another replica, through
+   * the storage's watch). The hub reads every event after the last one it delivered from storage
+   * and delivers them in id order, so all replicas send the same events in the same order.
+   */
+  publish(events?: RegistryEvent[]): void;
   /** Serves `GET /v1/events` as Server-Sent Events, resuming after `Last-Event-ID`. */
   serve(request: FastifyRequest, reply: FastifyReply): Promise<void>;
   clients(): number;
-  close(): void;
+  /** Starts following events committed by other processes sharing the storage. */
+  start(): Promise<void>;
+  close(): Promise<void>;
 }
 
 // A comment line now and then keeps proxies from closing an idle stream and lets a client
@@ -17,17 +23,58 @@ const REPLAY_PAGE = 500;
 // Tells EventSource clients how soon to reconnect after the stream drops.
 const RETRY_MS = 1000;
 
-export function createEventHub(metadata: MetadataStore): EventHub {
+export function createEventHub(metadata: MetadataStore, options: { onError?: (error: unknown) => void } = {}): EventHub {
   const streams = new Set<(event: RegistryEvent) => void>();
   const closers = new Set<() => void>();
+  // The newest event delivered to the live streams; undefined until start() read it.
+  let head: number | undefined;
+  let reading: Promise<void> | undefined;
+  let again = false;
+  let stopWatching: (() => Promise<void>) | undefined;
+
+  // One read at a time; a wake-up during a read makes it read once more afterwards.
+  const wake = (): void => {
+    if (head === undefined) return;
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = deliverNew().finally(() => {
+      reading = undefined;
+      if (again) {
+        again = false;
+        wake();
+      }
+    });
+  };
+  const deliverNew = async function deliverNew(): Promise<void> {
+    try {
+      for (;;) {
+        const page = await metadata.eventsAfter(head ?? 0, REPLAY_PAGE);
+        for (const event of page) {
+          head = event.id;
+          for (const send of streams) send(event);
+        }
+        if (page.length < REPLAY_PAGE) return;
+      }
+    } catch (error) {
+      // The storage is unreachable: the next wake-up (a write, a notification, the watch's
+      // periodic nudge) reads from the same place again, so nothing is skipped.
+      options.onError?.(error);
+    }
+  };
 
   return {
-    publish(events) {
-      for (const event of events) for (const send of streams) send(event);
-    },
+    publish: wake,
     clients: () => streams.size,
-    close() {
+    async start() {
+      head = await metadata.latestEventId();
+      stopWatching = await metadata.watchEvents(wake);
+    },
+    async close() {
       for (const close of closers) close();
+      await stopWatching?.();
+      await reading;
     },
     async serve(request, reply) {
       const query = request.query as { lastEventId?: string; remote?: string };
@@ -64,24 +111,11 @@ export function createEventHub(metadata: MetadataStore): EventHub {
         res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify({ ...event.data, at: event.at })}\n\n`);
       };
 
-      // Events committed while the backlog is read are buffered, then sent in order after it:
+      // Events delivered while the backlog is read are buffered, then sent in order after it:
       // nothing between the stored backlog and live delivery is lost or sent twice.
       const pending: RegistryEvent[] = [];
       let live = false;
       const onEvent = (event: RegistryEvent): void => (live ? write(event) : void pending.push(event));
-      streams.add(onEvent);
-      for (;;) {
-        const page = await metadata.eventsAfter(cursor, REPLAY_PAGE);
-        if (fromNow) cursor = page.at(-1)?.id ?? cursor;
-        else for (const event of page) write(event);
-        if (page.length < REPLAY_PAGE) break;
-      }
-      pending.sort((a, b) => a.id - b.id);
-      // From now on means from when the stream attached: what arrived during the read is new.
-      if (fromNow && pending[0]) cursor = Math.min(cursor, pending[0].id - 1);
-      for (const event of pending) write(event);
-      live = true;
-
       const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
       const close = (): void => {
         clearInterval(heartbeat);
@@ -89,8 +123,30 @@ export function createEventHub(metadata: MetadataStore): EventHub {
         closers.delete(close);
         res.end();
       };
+      streams.add(onEvent);
       closers.add(close);
       request.raw.on('close', close);
+      // From now on: after the last event the live streams were sent. Every later one reaches
+      // this stream through the hub, however late it was committed or read; reading the table
+      // instead would skip an event committed just before the read but delivered just after.
+      try {
+        if (fromNow) cursor = head ?? (await metadata.latestEventId());
+        else
+          for (;;) {
+            const page = await metadata.eventsAfter(cursor, REPLAY_PAGE);
+            for (const event of page) write(event);
+            if (page.length < REPLAY_PAGE) break;
+          }
+      } catch (error) {
+        // Without the backlog the stream would skip events: end it, and the client resumes
+        // with its Last-Event-ID here or on another replica.
+        options.onError?.(error);
+        close();
+        return;
+      }
+      pending.sort((a, b) => a.id - b.id);
+      for (const event of pending) write(event);
+      live = true;
     },
   };
 }

@@ -29,6 +29,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   MODMESH_NO_PREVIOUS_TARGET: 409,
   MODMESH_BODY_TOO_LARGE: 413,
   MODMESH_RATE_LIMITED: 429,
+  // The database is down or unreachable: another replica, or this one a moment later, can answer.
+  MODMESH_STORAGE_UNAVAILABLE: 503,
 };
 
 /** The status and JSON body for an error; anything uncoded is an internal error, logged in full by the caller. */

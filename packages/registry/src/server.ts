@@ -4,12 +4,18 @@ import { ModmeshError } from '@modmesh/manifest';
 import { createRegistryApp, type RegistryApp } from './app.js';
 import { generateAdminToken } from './auth.js';
 import type { RateLimitOptions } from './rate-limit.js';
-import { createFileBlobStore } from './storage/blobs.js';
-import { createSqliteMetadataStore } from './storage/sqlite.js';
+import { isPostgresUrl, openStorage, type RegistryStorage } from './storage/open.js';
 
 export interface StartRegistryOptions {
-  /** Where metadata, blobs and the generated admin token live. @default ".modmesh/registry" */
+  /** Where metadata, blobs and the generated admin token live (embedded storage). @default ".modmesh/registry" */
   dataDir?: string;
+  /**
+   * A `postgres://` URL: metadata and files in PostgreSQL, shared by any number of replicas
+   * (the admin token must then be given). @default the embedded SQLite storage in `dataDir`
+   */
+  storage?: string;
+  /** PostgreSQL: apply missing schema migrations at start instead of refusing. @default false */
+  migrate?: boolean;
   /** @default 4000 */
   port?: number;
   /** @default "127.0.0.1": nothing listens beyond loopback unless asked. */
@@ -27,6 +33,8 @@ export interface StartRegistryOptions {
 export interface RunningRegistry extends RegistryApp {
   url: string;
   dataDir: string;
+  /** Which storage it runs on, and where (a database URL without its password). */
+  storage: { kind: RegistryStorage['kind']; location: string };
   /** Set when the admin token was read from or generated into the data dir. */
   adminTokenFile: string | undefined;
   close(): Promise<void>;
@@ -34,27 +42,26 @@ export interface RunningRegistry extends RegistryApp {
 
 export const DEFAULT_DATA_DIR = '.modmesh/registry';
 const ADMIN_TOKEN_FILE = 'admin-token';
-const DATABASE_FILE = 'registry.db';
-const BLOB_DIR = 'blobs';
-// What a start writes into a data dir: removed again when that start fails, if it made them.
-const WRITTEN_AT_START = [ADMIN_TOKEN_FILE, DATABASE_FILE, `${DATABASE_FILE}-wal`, `${DATABASE_FILE}-shm`, BLOB_DIR];
+
+// What a start writes into an embedded data dir (storage/open.ts names the database and blob
+// directory): removed again when that start fails, if it made them.
+const WRITTEN_AT_START = [ADMIN_TOKEN_FILE, 'registry.db', 'registry.db-wal', 'registry.db-shm', 'blobs'];
 
 /**
- * Opens (or creates) a data dir and serves the registry on it. A start that fails (the port is
- * in use, the admin token is refused...) leaves the data dir as it found it: what it created
- * (the directory itself, the generated admin token, the database, the blob directory) is removed.
+ * Opens (or creates) a data dir, or a PostgreSQL database, and serves the registry on it. A
+ * start that fails (the port is in use, the admin token is refused...) leaves an embedded data
+ * dir as it found it: what it created (the directory itself, the generated admin token, the
+ * database, the blob directory) is removed.
  */
 export async function startRegistry(options: StartRegistryOptions = {}): Promise<RunningRegistry> {
   const dataDir = path.resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  const shared = isPostgresUrl(options.storage);
+  if (shared) return open(dataDir, options, true);
   const existed = new Set(WRITTEN_AT_START.filter((name) => existsSync(path.join(dataDir, name))));
   const createdDir = mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  let metadata: ReturnType<typeof createSqliteMetadataStore> | undefined;
   try {
-    return await open(dataDir, options, (store) => {
-      metadata = store;
-    });
+    return await open(dataDir, options, false);
   } catch (error) {
-    await metadata?.close().catch(() => {});
     if (createdDir) rmSync(createdDir, { recursive: true, force: true });
     else for (const name of WRITTEN_AT_START) if (!existed.has(name)) rmSync(path.join(dataDir, name), { recursive: true, force: true });
     throw error;
@@ -63,38 +70,46 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
 
 // --- internal ---
 
-async function open(
-  dataDir: string,
-  options: StartRegistryOptions,
-  opened: (metadata: ReturnType<typeof createSqliteMetadataStore>) => void,
-): Promise<RunningRegistry> {
-  const { token: adminToken, file: adminTokenFile } = resolveAdminToken(dataDir, options.adminToken ?? process.env.MODMESH_ADMIN_TOKEN);
-  const metadata = createSqliteMetadataStore(path.join(dataDir, DATABASE_FILE));
-  opened(metadata);
-  const blobs = await createFileBlobStore(path.join(dataDir, BLOB_DIR));
-  const registry = await createRegistryApp({
+async function open(dataDir: string, options: StartRegistryOptions, shared: boolean): Promise<RunningRegistry> {
+  const { token: adminToken, file: adminTokenFile } = resolveAdminToken(dataDir, options.adminToken ?? process.env.MODMESH_ADMIN_TOKEN, shared);
+  let registry: RegistryApp | undefined;
+  const storage = await openStorage({
+    storage: options.storage,
+    dataDir,
+    migrate: options.migrate,
+    // An idle connection that the server dropped: the pool replaces it; worth a line in the log.
+    onError: (error) => registry?.app.log.warn({ err: error }, 'storage connection lost'),
+  });
+  const { metadata, blobs } = storage;
+  registry = await createRegistryApp({
     metadata,
     blobs,
+    consumers: storage.consumers,
     adminToken,
     requireReadToken: options.requireReadToken,
     maxFileBytes: options.maxFileBytes,
     rateLimit: options.rateLimit,
     logger: options.log === false ? false : JSON_LOGS,
+  }).catch(async (error: unknown) => {
+    // Nothing else would close the connections (or the SQLite file) that were opened.
+    await storage.close();
+    throw error;
   });
   const { app } = registry;
-  app.addHook('onClose', async () => metadata.close());
+  app.addHook('onClose', async () => storage.close());
 
   try {
     await app.listen({ port: options.port ?? 4000, host: options.host ?? '127.0.0.1' });
   } catch (error) {
+    // Closes the storage too (onClose), so a failed start leaves no file open behind it.
     await app.close();
     throw error;
   }
   const address = app.server.address();
   const url = `http://${options.host ?? '127.0.0.1'}:${typeof address === 'object' && address ? address.port : options.port}`;
   // Supervisors and scripts wait for this line: it is printed at any log level.
-  app.log.child({}, { level: 'info' }).info({ url, dataDir, adminTokenFile }, 'listening');
-  return { ...registry, url, dataDir, adminTokenFile, close: () => app.close() };
+  app.log.child({}, { level: 'info' }).info({ url, storage: storage.kind, location: storage.location, adminTokenFile }, 'listening');
+  return { ...registry, url, dataDir, storage: { kind: storage.kind, location: storage.location }, adminTokenFile, close: () => app.close() };
 }
 
 // One JSON object per line, like every modmesh service: string levels, ISO times.
@@ -105,11 +120,17 @@ const JSON_LOGS = {
   timestamp: () => `,"time":"${new Date().toISOString()}"`,
 };
 
-function resolveAdminToken(dataDir: string, given: string | undefined): { token: string; file: string | undefined } {
+function resolveAdminToken(dataDir: string, given: string | undefined, shared: boolean): { token: string; file: string | undefined } {
   if (given) {
     if (given.length < 16)
       throw new ModmeshError('MODMESH_USAGE', 'the admin token must be at least 16 characters', { hint: 'Leave it unset to have one generated.' });
     return { token: given, file: undefined };
+  }
+  // Replicas share one database and no directory: a token generated by one would be unknown to the others.
+  if (shared) {
+    throw new ModmeshError('MODMESH_USAGE', 'a registry on PostgreSQL needs its admin token given (every replica uses the same one)', {
+      hint: 'Set MODMESH_ADMIN_TOKEN (at least 16 characters; from a Kubernetes Secret in deploy/) or pass --admin-token.',
+    });
   }
   const file = path.join(dataDir, ADMIN_TOKEN_FILE);
   if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), file };

@@ -1,3 +1,4 @@
+export { type Balancer, startBalancer } from './balancer.js';
 export { ARTIFACTS_DIR, artifactPath, browserUnavailable, CHROMIUM, launchChromium } from './browser.js';
 export { type AuthBuild, authEnv, buildAuthRemote, repoRoot, requireCompiled } from './builds.js';
 export { copyCheckout } from './checkout.js';
@@ -5,6 +6,7 @@ export { type CliPublisher, type CliRegistry, startCliRegistry } from './cli-reg
 export { type Fault, type FaultOptions, type FaultProxy, startFaultProxy } from './fault-proxy.js';
 export { type JsonResponse, pollUntil, requestJson } from './http.js';
 export { type Load, type LoadOptions, type LoadResult, startLoad } from './load.js';
+export { createTestDatabase, POSTGRES_SETUP, POSTGRES_URL_VARIABLE, postgresUnavailable, type TestDatabase } from './postgres.js';
 export {
   type LogLine,
   type RunScriptOptions,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ModmeshError } from '@modmesh/manifest';
-import type { CommandSpec, ParsedArgs } from '../args.js';
+import type { CommandSpec, OptionSpec, ParsedArgs } from '../args.js';
 import { LOCAL_DATA_DIR } from '../connect.js';
 import type { CliContext } from '../output.js';
 
@@ -14,6 +14,14 @@ const LISTEN_ERRORS: Record<string, string> = {
   EADDRNOTAVAIL: 'is not an address of this machine',
 };
 
+/** Where a registry's data is when it is not the embedded directory: shared by every registry command. */
+export const STORAGE_OPTION: OptionSpec = {
+  type: 'string',
+  value: 'URL',
+  env: 'MODMESH_STORAGE',
+  description: 'a postgres:// URL: keep everything in PostgreSQL instead of --data (SQLite and a file directory)',
+};
+
 export const registryStartCommand: CommandSpec = {
   name: 'registry start',
   summary: 'run a registry on this machine',
@@ -22,12 +30,16 @@ export const registryStartCommand: CommandSpec = {
     'Serves the modmesh registry (packages/registry/README.md) from a data directory: SQLite for',
     'metadata and a content-addressed directory for files. Logs JSON lines on stdout. On first start',
     'it generates an admin token into DATA/admin-token (readable by you only) unless one is given.',
-    'Stops cleanly on Ctrl-C or SIGTERM.',
+    'With --storage postgres://... it keeps everything in PostgreSQL instead, and any number of',
+    'replicas can share that database (the admin token must then be given; migrate the schema first',
+    'with `modmesh registry migrate`, or pass --migrate). Stops cleanly on Ctrl-C or SIGTERM.',
   ].join('\n'),
   options: {
     port: { type: 'string', value: 'PORT', default: '4000', description: 'the port to listen on; 0 picks a free one' },
     host: { type: 'string', value: 'HOST', default: '127.0.0.1', description: 'the address to listen on (only loopback unless asked)' },
     data: { type: 'string', value: 'DIR', default: LOCAL_DATA_DIR, description: 'where metadata, files and the admin token live' },
+    storage: STORAGE_OPTION,
+    migrate: { type: 'boolean', description: 'with --storage: apply missing schema migrations first instead of refusing to start' },
     'admin-token': {
       type: 'string',
       value: 'TOKEN',
@@ -42,7 +54,10 @@ export const registryStartCommand: CommandSpec = {
     'rate-limit-auth-failures': { type: 'string', value: 'N', description: 'requests with unknown tokens a client address may make per minute (default 30)' },
     'no-rate-limit': { type: 'boolean', description: 'no rate limits at all (answering 429 MODMESH_RATE_LIMITED is then left to a proxy)' },
   },
-  examples: ['modmesh registry start --port 4000 --data .modmesh/registry'],
+  examples: [
+    'modmesh registry start --port 4000 --data .modmesh/registry',
+    'MODMESH_ADMIN_TOKEN=... modmesh registry start --host 0.0.0.0 --storage postgres://registry:PASSWORD@db:5432/registry',
+  ],
   run: async function runRegistryStart(args: ParsedArgs, context: CliContext): Promise<void> {
     const port = integerOption(args, 'port', 0, 65_535);
     const host = args.need('host');
@@ -50,15 +65,24 @@ export const registryStartCommand: CommandSpec = {
     const adminToken = args.value('admin-token');
     const maxFileBytes = args.value('max-file-size') === undefined ? undefined : integerOption(args, 'max-file-size', 1, Number.MAX_SAFE_INTEGER);
     const rateLimit = args.flag('no-rate-limit') ? (false as const) : rateLimitOptions(args);
-    const generatesToken = adminToken === undefined && !existsSync(path.join(dataDir, 'admin-token'));
+    const storage = args.value('storage');
+    const generatesToken = adminToken === undefined && storage === undefined && !existsSync(path.join(dataDir, 'admin-token'));
 
     // Loaded only here: Fastify and SQLite would slow down every other command.
     const { startRegistry } = await import('@modmesh/registry');
-    const registry = await startRegistry({ dataDir, port, host, adminToken, requireReadToken: args.flag('require-read-token'), maxFileBytes, rateLimit }).catch(
-      (error: unknown) => {
-        throw listenError(error, host, port);
-      },
-    );
+    const registry = await startRegistry({
+      dataDir,
+      storage,
+      migrate: args.flag('migrate'),
+      port,
+      host,
+      adminToken,
+      requireReadToken: args.flag('require-read-token'),
+      maxFileBytes,
+      rateLimit,
+    }).catch((error: unknown) => {
+      throw listenError(error, host, port);
+    });
     if (generatesToken && registry.adminTokenFile) {
       registry.app.log.info(
         { adminTokenFile: registry.adminTokenFile },

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import type { ReleaseSignature } from '@modmesh/manifest';
 import { beforeEach, describe, expect, it } from 'vitest';
+import type { Consumer, ConsumerStore } from '../consumers.js';
 import type { BlobStore, MetadataStore, NewRelease, PublisherKey, TagMoveRequest, TokenRecord } from './types.js';
 
 export interface MetadataStoreUnderTest {
@@ -279,6 +280,82 @@ export function describeMetadataStoreContract(backend: string, create: () => Pro
         expect(await store.eventsAfter(ids[1]!, 2)).toEqual(all.slice(2, 4));
         expect(await store.eventsAfter(ids[4]!, 100)).toEqual([]);
       });
+
+      it('names the newest event id, 0 before the first', async () => {
+        expect(await store.latestEventId()).toBe(0);
+        await store.insertRelease(newRelease('auth', '1.0.0', { tag: { name: 'stable', reason: 'release' } }));
+
+        expect(await store.latestEventId()).toBe((await store.eventsAfter(0, 100)).at(-1)!.id);
+      });
+    });
+
+    describe('dump and restore (modmesh registry export / import)', () => {
+      it('restores a dump into an empty store as it was: ids, seqs and times kept, and numbering goes on after them', async () => {
+        await fill(store);
+        const records = await all(store.dump());
+        const target = await create();
+        try {
+          expect(await target.store.restore(records)).toEqual({ added: records.length, unchanged: 0 });
+
+          expect(await everything(target.store)).toEqual(await everything(store));
+          expect(await all(target.store.dump())).toEqual(records);
+          const { move, event } = await target.store.moveTag(tagMove({ expect: '1.0.0', to: '1.1.0' }));
+          expect(move.seq).toBe(4);
+          expect(move.id).toBeGreaterThan(Math.max(...(await store.tagHistory('auth')).map((entry) => entry.id)));
+          expect(event.id).toBeGreaterThan(await store.latestEventId());
+        } finally {
+          await target.cleanup();
+        }
+      });
+
+      it('changes nothing when the same dump is restored again, or checked with dryRun', async () => {
+        await fill(store);
+        const records = await all(store.dump());
+        const before = await everything(store);
+
+        expect(await store.restore(records)).toEqual({ added: 0, unchanged: records.length });
+        expect(await store.restore(records, { dryRun: true })).toEqual({ added: 0, unchanged: records.length });
+
+        expect(await everything(store)).toEqual(before);
+      });
+
+      it('writes nothing on a dry run', async () => {
+        await fill(store);
+        const records = await all(store.dump());
+        const target = await create();
+        try {
+          expect(await target.store.restore(records, { dryRun: true })).toEqual({ added: records.length, unchanged: 0 });
+          expect(await all(target.store.dump())).toEqual([]);
+        } finally {
+          await target.cleanup();
+        }
+      });
+
+      it('refuses a dump whose record differs from a stored one with MODMESH_IMPORT_CONFLICT, and writes none of the batch', async () => {
+        await fill(store);
+        const records = await all(store.dump());
+        const target = await create();
+        try {
+          await target.store.insertRelease(newRelease('auth', '1.1.0', { manifest: '{"name":"auth","version":"1.1.0","other":true}' }));
+          const before = await all(target.store.dump());
+
+          await expect(target.store.restore(records)).rejects.toMatchObject({ code: 'MODMESH_IMPORT_CONFLICT', remote: 'auth', version: '1.1.0' });
+
+          expect(await all(target.store.dump())).toEqual(before);
+        } finally {
+          await target.cleanup();
+        }
+      });
+
+      it('refuses a token whose hash is stored under another id', async () => {
+        const token: TokenRecord = { id: 't1', hash: sha256Hex('secret'), role: 'read', remote: null, label: 'hosts', createdAt: '2026-11-22T03:00:00.000Z' };
+        await store.addToken(token);
+
+        await expect(store.restore([{ record: 'token', token: { ...token, id: 't2', role: 'publish', remote: 'auth' } }])).rejects.toMatchObject({
+          code: 'MODMESH_IMPORT_CONFLICT',
+        });
+        expect(await store.findToken(token.hash)).toEqual(token);
+      });
     });
 
     describe('publisher keys and tokens', () => {
@@ -451,6 +528,55 @@ export function describeBlobStoreContract(backend: string, create: () => Promise
   });
 }
 
+/**
+ * Runs the ConsumerStore contract (where hosts' reports are kept) against a backend.
+ *
+ * @example
+ * describeConsumerStoreContract('memory', async () => ({ consumers: createMemoryConsumerStore(), cleanup: async () => {} }));
+ */
+export function describeConsumerStoreContract(backend: string, create: () => Promise<{ consumers: ConsumerStore; cleanup: () => Promise<void> }>): void {
+  describe(`ConsumerStore contract: ${backend}`, () => {
+    let consumers: ConsumerStore;
+    beforeEach(async () => {
+      const created = await create();
+      consumers = created.consumers;
+      return created.cleanup;
+    });
+    const consumer = (instanceId: string, lastSeen: string, version = '1.0.0'): Consumer => ({
+      instanceId,
+      service: 'user-service',
+      kind: 'node',
+      remotes: [{ name: 'auth', version, since: '2026-11-22T03:00:00.000Z' }],
+      lastSeen,
+    });
+
+    it('keeps the latest report of each instance and lists those seen since a time', async () => {
+      await consumers.save(consumer('a', '2026-11-22T03:00:00.000Z'));
+      await consumers.save(consumer('b', '2026-11-22T03:01:00.000Z'));
+      await consumers.save(consumer('a', '2026-11-22T03:02:00.000Z', '1.1.0'));
+
+      expect(await consumers.size()).toBe(2);
+      expect(await consumers.has('a')).toBe(true);
+      expect(await consumers.has('c')).toBe(false);
+      const recent = await consumers.seenSince('2026-11-22T03:01:30.000Z');
+      expect(recent).toEqual([consumer('a', '2026-11-22T03:02:00.000Z', '1.1.0')]);
+      expect((await consumers.seenSince('2026-11-22T02:00:00.000Z')).map((entry) => entry.instanceId).sort()).toEqual(['a', 'b']);
+    });
+
+    it('forgets one instance, or every one last seen before a time', async () => {
+      await consumers.save(consumer('a', '2026-11-22T03:00:00.000Z'));
+      await consumers.save(consumer('b', '2026-11-22T03:01:00.000Z'));
+      await consumers.save(consumer('c', '2026-11-22T03:02:00.000Z'));
+
+      await consumers.remove('c');
+      await consumers.removeStale('2026-11-22T03:00:30.000Z');
+
+      expect(await consumers.seenSince('2026-11-22T00:00:00.000Z')).toEqual([consumer('b', '2026-11-22T03:01:00.000Z')]);
+      expect(await consumers.size()).toBe(1);
+    });
+  });
+}
+
 /** A valid release of `name@version`; at this layer the manifest and signature are opaque. Files are not in path order. */
 export function newRelease(name: string, version: string, overrides: Partial<NewRelease> = {}): NewRelease {
   return {
@@ -499,6 +625,42 @@ function publisherKey(name: string, keyId: string): PublisherKey {
 
 function byKeyId(keys: PublisherKey[]): PublisherKey[] {
   return [...keys].sort((a, b) => (a.keyId < b.keyId ? -1 : 1));
+}
+
+/** A store with two remotes, tags moved and rolled back, keys and tokens. */
+async function fill(store: MetadataStore): Promise<void> {
+  await store.insertRelease(newRelease('auth', '1.0.0', { tag: { name: 'stable', reason: 'first' } }));
+  await store.insertRelease(newRelease('auth', '1.1.0', { publishedAt: '2026-11-23T03:00:00.000Z' }));
+  await store.insertRelease(newRelease('billing', '2.0.0', { tag: { name: 'canary', reason: 'try it' } }));
+  await store.moveTag(tagMove({ expect: '1.0.0', to: '1.1.0' }));
+  await store.moveTag(tagMove({ expect: '1.1.0', to: '1.0.0', kind: 'rollback', reason: 'broken' }));
+  await store.addPublisherKey(publisherKey('auth', 'k1'));
+  await store.addPublisherKey(publisherKey('billing', 'k2'));
+  await store.addToken({ id: 't1', hash: sha256Hex('secret-1'), role: 'publish', remote: 'auth', label: 'CI', createdAt: '2026-11-22T03:00:00.000Z' });
+  await store.addToken({ id: 't2', hash: sha256Hex('secret-2'), role: 'read', remote: null, label: 'hosts', createdAt: '2026-11-22T04:00:00.000Z' });
+}
+
+/** Everything a user can read back from a store. */
+async function everything(store: MetadataStore) {
+  const remotes = await store.listRemotes();
+  const perRemote = await Promise.all(
+    remotes.map(async ({ name }) => ({
+      name,
+      versions: await store.listVersions(name),
+      releases: await Promise.all(
+        (await store.listVersions(name)).map(async ({ version }) => [await store.getRelease(name, version), await store.releaseFiles(name, version)]),
+      ),
+      tags: await store.getTags(name),
+      history: await store.tagHistory(name),
+      keys: byKeyId(await store.publisherKeys(name)),
+    })),
+  );
+  return {
+    remotes,
+    perRemote,
+    events: await store.eventsAfter(0, 1000),
+    tokens: [await store.findToken(sha256Hex('secret-1')), await store.findToken(sha256Hex('secret-2'))],
+  };
 }
 
 /** What a failed or refused write must leave unchanged. */

@@ -1,20 +1,24 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { ModmeshError, type ReleaseSignature } from '@modmesh/manifest';
+import { ModmeshError } from '@modmesh/manifest';
 import Database from 'better-sqlite3';
 import semver from 'semver';
-import type {
-  MetadataStore,
-  NewRelease,
-  RegistryEvent,
-  ReleaseFile,
-  RemoteSummary,
-  StoredRelease,
-  TagMove,
-  TagMoveRequest,
-  TagState,
-  TokenRecord,
-} from './types.js';
+import { restoreSqlite, sqliteDump } from './sqlite-dump.js';
+import {
+  type EventRow,
+  type KeyRow,
+  type ReleaseRow,
+  type TagMoveRow,
+  type TagRow,
+  type TokenRow,
+  toEvent,
+  toKey,
+  toMove,
+  toRelease,
+  toTag,
+  toToken,
+} from './sqlite-rows.js';
+import type { MetadataStore, NewRelease, RegistryEvent, ReleaseFile, RemoteSummary, TagMove, TagMoveRequest } from './types.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS releases (
@@ -189,9 +193,18 @@ export function createSqliteMetadataStore(file: string): MetadataStore {
       return (rows as TagMoveRow[]).map(toMove);
     },
     async eventsAfter(id, limit) {
-      return (prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(id, limit) as EventRow[]).map(
-        (row) => ({ id: row.id, type: row.type, at: row.at, data: JSON.parse(row.data) }) as RegistryEvent,
-      );
+      return (prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(id, limit) as EventRow[]).map(toEvent);
+    },
+    async latestEventId() {
+      return (prepare('SELECT COALESCE(MAX(id), 0) AS id FROM events').get() as { id: number }).id;
+    },
+    // One process owns the file: every event it commits goes through its own hub already.
+    async watchEvents() {
+      return async function stopWatching() {};
+    },
+    dump: () => sqliteDump(db, prepare),
+    async restore(records, options) {
+      return restoreSqlite(db, prepare, records, options?.dryRun ?? false);
     },
     async addPublisherKey(key) {
       // Registering a known key again keeps when and by whom it was first added, and takes the new label.
@@ -200,14 +213,7 @@ export function createSqliteMetadataStore(file: string): MetadataStore {
       ).run(key.name, key.keyId, key.publicKey, key.label, key.addedAt, key.addedBy);
     },
     async publisherKeys(name) {
-      return (prepare('SELECT * FROM publisher_keys WHERE name = ? ORDER BY added_at').all(name) as KeyRow[]).map((row) => ({
-        name: row.name,
-        keyId: row.key_id,
-        publicKey: row.public_key,
-        label: row.label,
-        addedAt: row.added_at,
-        addedBy: row.added_by,
-      }));
+      return (prepare('SELECT * FROM publisher_keys WHERE name = ? ORDER BY added_at').all(name) as KeyRow[]).map(toKey);
     },
     async removePublisherKey(name, keyId) {
       return prepare('DELETE FROM publisher_keys WHERE name = ? AND key_id = ?').run(name, keyId).changes > 0;
@@ -224,92 +230,10 @@ export function createSqliteMetadataStore(file: string): MetadataStore {
     },
     async findToken(hash) {
       const row = prepare('SELECT * FROM tokens WHERE hash = ?').get(hash) as TokenRow | undefined;
-      return row && { id: row.id, hash: row.hash, role: row.role, remote: row.remote, label: row.label, createdAt: row.created_at };
+      return row && toToken(row);
     },
     async close() {
       db.close();
     },
-  };
-}
-
-// --- internal ---
-
-interface ReleaseRow {
-  name: string;
-  version: string;
-  manifest: string;
-  signature: string;
-  published_at: string;
-  published_by: string;
-}
-interface TagRow {
-  name: string;
-  tag: string;
-  version: string;
-  seq: number;
-  updated_at: string;
-}
-interface TagMoveRow {
-  id: number;
-  name: string;
-  tag: string;
-  from_version: string | null;
-  to_version: string;
-  kind: 'move' | 'rollback';
-  actor: string;
-  reason: string;
-  at: string;
-  seq: number;
-}
-interface EventRow {
-  id: number;
-  type: RegistryEvent['type'];
-  data: string;
-  at: string;
-}
-interface KeyRow {
-  name: string;
-  key_id: string;
-  public_key: string;
-  label: string;
-  added_at: string;
-  added_by: string;
-}
-interface TokenRow {
-  id: string;
-  hash: string;
-  role: TokenRecord['role'];
-  remote: string | null;
-  label: string;
-  created_at: string;
-}
-
-function toRelease(row: ReleaseRow): StoredRelease {
-  return {
-    name: row.name,
-    version: row.version,
-    manifest: row.manifest,
-    signature: JSON.parse(row.signature) as ReleaseSignature,
-    publishedAt: row.published_at,
-    publishedBy: row.published_by,
-  };
-}
-
-function toTag(row: TagRow): TagState {
-  return { name: row.name, tag: row.tag, version: row.version, seq: row.seq, updatedAt: row.updated_at };
-}
-
-function toMove(row: TagMoveRow): TagMove {
-  return {
-    id: row.id,
-    name: row.name,
-    tag: row.tag,
-    from: row.from_version,
-    to: row.to_version,
-    kind: row.kind,
-    actor: row.actor,
-    reason: row.reason,
-    at: row.at,
-    seq: row.seq,
   };
 }

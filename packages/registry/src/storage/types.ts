@@ -106,6 +106,19 @@ export interface RemoteSummary {
   tags: Record<string, string>;
 }
 
+/**
+ * One record of a registry's metadata, as `modmesh registry export` writes it and `import`
+ * replays it: ids, sequence numbers and times are kept, so hosts' `Last-Event-ID` and tag `seq`
+ * stay valid across a move between backends.
+ */
+export type DumpRecord =
+  | { record: 'release'; release: StoredRelease & { files: ReleaseFile[] } }
+  | { record: 'tag'; tag: TagState }
+  | { record: 'tagMove'; move: TagMove }
+  | { record: 'event'; event: RegistryEvent }
+  | { record: 'key'; key: PublisherKey }
+  | { record: 'token'; token: TokenRecord };
+
 /** Everything the registry keeps besides file bytes. Every backend passes `storage.contract.ts`. */
 export interface MetadataStore {
   /** Atomically: the release, its files, the optional tag move and their events; or nothing. */
@@ -124,6 +137,14 @@ export interface MetadataStore {
   tagHistory(name: string, tag?: string, limit?: number): Promise<TagMove[]>;
 
   eventsAfter(id: number, limit: number): Promise<RegistryEvent[]>;
+  /** The id of the newest event, 0 when there is none. */
+  latestEventId(): Promise<number>;
+  /**
+   * Calls `onEvents` whenever another process sharing this storage may have committed events
+   * (PostgreSQL: LISTEN/NOTIFY, plus a periodic nudge in case a notification was lost). The
+   * embedded store has no other process and never calls it. Resolves with a function that stops.
+   */
+  watchEvents(onEvents: () => void): Promise<() => Promise<void>>;
 
   addPublisherKey(key: PublisherKey): Promise<void>;
   publisherKeys(name: string): Promise<PublisherKey[]>;
@@ -131,6 +152,16 @@ export interface MetadataStore {
 
   addToken(token: TokenRecord): Promise<void>;
   findToken(hash: string): Promise<TokenRecord | undefined>;
+
+  /** Every record, releases before the tags and moves that name them, each kind in id order. */
+  dump(): AsyncIterable<DumpRecord>;
+  /**
+   * Writes dumped records as they were, in one transaction. A record already stored identically
+   * is skipped (importing twice changes nothing); one that differs from what is stored refuses
+   * the whole batch with MODMESH_IMPORT_CONFLICT, and nothing is written. `dryRun` checks and
+   * counts, then rolls back.
+   */
+  restore(records: DumpRecord[], options?: { dryRun?: boolean }): Promise<{ added: number; unchanged: number }>;
 
   close(): Promise<void>;
 }
