@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ModmeshError } from '@modmesh/manifest';
+import { createRegistryClient, type RegistryClient, registryOrigin } from '@modmesh/api';
+import { isModmeshError, ModmeshError } from '@modmesh/manifest';
 import { DEFAULT_REGISTRY, type ParsedArgs } from './args.js';
-import { createRegistryClient, type RegistryClient } from './client.js';
 import type { Output } from './output.js';
 
 /**
@@ -22,21 +22,12 @@ const DEFAULT_HTTP_TIMEOUT_MS = 30_000;
  */
 export function connect(args: ParsedArgs, env: NodeJS.ProcessEnv, cwd: string, output: Output): RegistryClient {
   const url = args.need('registry');
-  let parsed: URL | undefined;
   try {
-    parsed = new URL(url);
-  } catch {}
-  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-    throw new ModmeshError('MODMESH_USAGE', `--registry ${JSON.stringify(url)} is not an http(s) URL`, { hint: `For example ${DEFAULT_REGISTRY}.` });
-  }
-  // The registry serves its API at /v1 below its origin; a URL with a path (copied from a
-  // browser: .../health, .../v1/remotes) would only ever meet "no route" answers.
-  if (parsed.pathname.replace(/\/+$/, '') !== '' || parsed.search !== '' || parsed.hash !== '') {
-    throw new ModmeshError(
-      'MODMESH_USAGE',
-      `the registry URL ${JSON.stringify(url)} (--registry or MODMESH_REGISTRY) has a path (${parsed.pathname}${parsed.search}${parsed.hash}); it must be the registry's own address`,
-      { hint: `Use ${parsed.origin}, as \`modmesh registry start\` prints it in its "listening" line.` },
-    );
+    registryOrigin(url, '--registry or MODMESH_REGISTRY');
+  } catch (error) {
+    // The one rule for a registry URL, reported as what it is here: a command-line mistake.
+    if (!isModmeshError(error) || error.code !== 'MODMESH_CONFIG_INVALID') throw error;
+    throw new ModmeshError('MODMESH_USAGE', error.message, { hint: error.hint });
   }
   let token = args.value('token');
   if (token === undefined && url.replace(/\/+$/, '') === DEFAULT_REGISTRY) token = localAdminToken(cwd, output);
@@ -46,7 +37,17 @@ export function connect(args: ParsedArgs, env: NodeJS.ProcessEnv, cwd: string, o
       hint: 'Pass the token exactly as printed.',
     });
   }
-  return createRegistryClient({ url, token, timeoutMs: httpTimeout(env) });
+  const timeoutMs = httpTimeout(env);
+  return createRegistryClient({
+    url,
+    token,
+    // One deadline for the whole request, as MODMESH_HTTP_TIMEOUT_MS says.
+    deadlines: { connectMs: timeoutMs, firstByteMs: timeoutMs, totalMs: timeoutMs },
+    hints: {
+      MODMESH_REMOTE_TIMEOUT: 'The registry is overloaded or stuck; check it, or raise MODMESH_HTTP_TIMEOUT_MS if it is legitimately slow.',
+      MODMESH_REMOTE_UNREACHABLE: 'Check that the registry is running (`modmesh registry start`) and that --registry or MODMESH_REGISTRY points at it.',
+    },
+  });
 }
 
 // --- internal ---

@@ -1,28 +1,22 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import path from 'node:path';
+import type { RegistryClient, ResolvedRelease } from '@modmesh/api';
+import type { CoreRelease } from '@modmesh/host-core';
 import { type ContainerInfo, type FileEntry, isModmeshError, ModmeshError, type ReleaseManifest, verifyRelease } from '@modmesh/manifest';
 import type { ReleaseCache } from './cache.js';
-import type { RegistryClient, Resolved } from './registry-client.js';
 
-/** A release whose signature and every byte were checked: the only thing a host evaluates. */
-export interface VerifiedRelease {
-  name: string;
-  version: string;
-  manifest: ReleaseManifest;
-  container: ContainerInfo;
+/** A release whose signature and every byte were checked: the only thing a Node host evaluates. */
+export interface VerifiedRelease extends CoreRelease {
   /** The container's files by path relative to `root`, each matching its signed size and hash. */
   files: Map<string, Buffer>;
   /** Where the container believes it lives (inside the cache; nothing is read from there). */
   root: string;
   /** The entry, relative to `root`. */
   entry: string;
-  /** For a tag: its move counter and whether its last move was a rollback. */
-  tag?: { name: string; seq: number; kind: 'move' | 'rollback' };
-  source: 'registry' | 'cache';
 }
 
 export interface AcquireContext {
-  client: RegistryClient;
+  client: Pick<RegistryClient, 'blob'>;
   cache: ReleaseCache;
   /** Public keys trusted for this remote, by key id. */
   trusted: ReadonlyMap<string, KeyObject>;
@@ -31,12 +25,11 @@ export interface AcquireContext {
 }
 
 /**
- * Resolves `name@spec` at the registry and returns the release only once its manifest is signed
- * by a trusted key and every file it needs has the signed size and SHA-256. Files already in
- * the cache (re-hashed on read) are not fetched again; new ones are cached.
+ * The release the registry's answer names, only once its manifest is signed by a trusted key and
+ * every file it needs has the signed size and SHA-256. Files already in the cache (re-hashed on
+ * read) are not fetched again; new ones are cached.
  */
-export async function acquireFromRegistry(context: AcquireContext, name: string, spec: string, resolved?: Resolved): Promise<VerifiedRelease> {
-  const answer = resolved ?? (await context.client.resolve(name, spec));
+export async function acquireFromRegistry(context: AcquireContext, name: string, answer: ResolvedRelease): Promise<VerifiedRelease> {
   const manifest = verifyRelease(answer.release, { trusted: context.trusted, expect: { name, version: answer.version } });
   const { container, needed, root } = layout(manifest, context.cache.dir);
   const files = new Map<string, Buffer>();
@@ -54,7 +47,7 @@ export async function acquireFromRegistry(context: AcquireContext, name: string,
  * against today's trusted keys and every file re-hashed. Undefined when nothing usable is cached.
  */
 export async function acquireFromCache(context: AcquireContext, name: string, spec: string): Promise<VerifiedRelease | undefined> {
-  const state = await context.cache.readState(name, spec);
+  const state = await context.cache.states.read(name, spec);
   if (!state) return undefined;
   const signed = await context.cache.readRelease(name, state.version);
   if (!signed) return undefined;
@@ -128,7 +121,8 @@ function relativeTo(prefix: string, file: string): string {
 async function download(context: AcquireContext, manifest: ReleaseManifest, file: FileEntry): Promise<Buffer> {
   let bytes: Buffer;
   try {
-    bytes = await context.client.blob(file.sha256, file.size, manifest.name);
+    const received = await context.client.blob(file.sha256, file.size, manifest.name);
+    bytes = Buffer.from(received.buffer, received.byteOffset, received.byteLength);
   } catch (error) {
     if (isModmeshError(error) && error.code === 'MODMESH_REMOTE_TOO_LARGE') throw mismatch(manifest, file, 'is larger than the manifest says');
     throw error;

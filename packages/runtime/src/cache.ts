@@ -1,23 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { replayOf } from './replay.js';
-
-/**
- * The highest state a host verified for a remote spec: the release it runs (so that it can boot
- * from disk when the registry is down) and, for a tag, the tag's move counter (so that a restart
- * never accepts an older statement of the tag: invariant 9).
- */
-export interface CachedState {
-  name: string;
-  spec: string;
-  version: string;
-  /** The tag's move counter when the spec is a tag. */
-  seq?: number;
-  /** Whether the tag got there by a rollback. */
-  kind?: 'move' | 'rollback';
-  verifiedAt: string;
-}
+import { isOlderState, type StateStore, type VerifiedState } from '@modmesh/host-core';
 
 export interface ReleaseCache {
   readonly dir: string;
@@ -27,9 +11,11 @@ export interface ReleaseCache {
   /** The signed release as the registry served it (verified again whenever it is read). */
   readRelease(name: string, version: string): Promise<unknown | undefined>;
   writeRelease(name: string, version: string, signed: unknown): Promise<void>;
-  readState(name: string, spec: string): Promise<CachedState | undefined>;
-  /** Stores `state` unless the stored one is higher (by the replay rule): a state is never lowered. Resolves with whether it was stored. */
-  writeState(state: CachedState): Promise<boolean>;
+  /**
+   * The highest state verified for each remote spec (the release to boot from when the registry
+   * is down, and the tag's move counter no restart goes below: invariant 9); never lowered.
+   */
+  readonly states: StateStore;
 }
 
 /**
@@ -42,9 +28,9 @@ export function createReleaseCache(dir: string): ReleaseCache {
   const blobPath = (sha256: string) => path.join(root, 'blobs', sha256.slice(0, 2), sha256);
   const releasePath = (name: string, version: string) => path.join(root, 'releases', name, `${version}.json`);
   const statePath = (name: string, spec: string) => path.join(root, 'state', `${name}@${encodeURIComponent(spec)}.json`);
-  const readState = async (name: string, spec: string): Promise<CachedState | undefined> => {
+  const readState = async (name: string, spec: string): Promise<VerifiedState | undefined> => {
     const bytes = await readIfExists(statePath(name, spec));
-    return bytes && (parseJson(bytes) as CachedState | undefined);
+    return bytes && (parseJson(bytes) as VerifiedState | undefined);
   };
 
   return {
@@ -62,27 +48,19 @@ export function createReleaseCache(dir: string): ReleaseCache {
       return bytes && parseJson(bytes);
     },
     writeRelease: (name, version, signed) => writeAtomic(releasePath(name, version), Buffer.from(JSON.stringify(signed))),
-    readState,
-    async writeState(state) {
-      const stored = await readState(state.name, state.spec);
-      if (stored && isOlderState(state, stored)) return false;
-      await writeAtomic(statePath(state.name, state.spec), Buffer.from(JSON.stringify(state)));
-      return true;
+    states: {
+      read: readState,
+      async write(state) {
+        const stored = await readState(state.name, state.spec);
+        if (stored && isOlderState(state, stored)) return false;
+        await writeAtomic(statePath(state.name, state.spec), Buffer.from(JSON.stringify(state)));
+        return true;
+      },
     },
   };
 }
 
-/** The state a host ran, as the replay rule reads it. */
-export function runningFromState(state: CachedState): { name: string; version: string; tag?: { name: string; seq: number } } {
-  return { name: state.name, version: state.version, ...(state.seq !== undefined && { tag: { name: state.spec, seq: state.seq } }) };
-}
-
 // --- internal ---
-
-function isOlderState(next: CachedState, stored: CachedState): boolean {
-  const offered = next.seq === undefined ? undefined : { seq: next.seq, kind: next.kind ?? 'move' };
-  return replayOf(runningFromState(stored), next.version, offered) !== undefined;
-}
 
 async function readIfExists(file: string): Promise<Buffer | undefined> {
   try {

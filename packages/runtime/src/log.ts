@@ -1,7 +1,6 @@
-export type Level = 'debug' | 'info' | 'warn' | 'error';
+import type { Logger } from '@modmesh/host-core';
 
-/** Structured logging: a message and fields; `code` is set on every failure. */
-export type Logger = (level: Level, msg: string, fields?: Record<string, unknown>) => void;
+export type { Level, Logger } from '@modmesh/host-core';
 
 /** One JSON object per line on stdout, like every modmesh service. */
 export function jsonLogger(service: string): Logger {

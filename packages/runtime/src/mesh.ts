@@ -1,15 +1,15 @@
 import type { KeyObject } from 'node:crypto';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { isModmeshError, keyIdOf, ModmeshError, parsePublicKey, REMOTE_NAME } from '@modmesh/manifest';
+import { createRegistryClient, type Deadlines } from '@modmesh/api';
+import { createNodeTransport } from '@modmesh/api/node';
+import { createHost, parseRemotes, type SharedPackage, type SharedStatus, type SlotStatus } from '@modmesh/host-core';
+import { isModmeshError, keyIdOf, ModmeshError, parsePublicKey } from '@modmesh/manifest';
+import { acquireFromCache, acquireFromRegistry, type VerifiedRelease } from './acquire.js';
 import { createReleaseCache } from './cache.js';
-import { openEventStream, type RegistryEvent } from './events.js';
-import { createFederation, type SharedPackage, type SharedStatus } from './federation.js';
-import type { Deadlines } from './fetch.js';
 import { jsonLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
-import { createRegistryClient } from './registry-client.js';
-import { createRemoteSlot, type RemoteSlot, type SlotStatus } from './slot.js';
+import { createNodeFederation } from './node-federation.js';
 
 export interface MeshOptions {
   /** The registry's URL. */
@@ -28,7 +28,7 @@ export interface MeshOptions {
   shared?: Record<string, SharedPackage>;
   /** A token for registries that require one for reads. */
   token?: string;
-  /** Per-request deadlines; see fetch.ts for the defaults. */
+  /** Per-request deadlines; see @modmesh/api's DEFAULT_DEADLINES. */
   deadlines?: Partial<Deadlines>;
   /** Modules answering `import(id)` while no verified release is available: `{ 'auth/tokenValidator': () => ({...}) }`. */
   fallbacks?: Record<string, () => unknown>;
@@ -51,9 +51,22 @@ export interface LiveModule<T> {
   version(): string | undefined;
 }
 
+/** What a host runs for one remote. */
+export interface RemoteStatus {
+  remote: string;
+  spec: string;
+  state: 'loading' | 'ready' | 'failed';
+  version?: string;
+  source?: 'registry' | 'cache';
+  since?: string;
+  tagSeq?: number;
+  lastError?: { code: ModmeshError['code']; message: string };
+  evaluated: readonly string[];
+}
+
 export interface MeshStatus {
   instanceId: string;
-  remotes: Record<string, SlotStatus>;
+  remotes: Record<string, RemoteStatus>;
   shared: Record<string, SharedStatus[]>;
   events: 'connected' | 'disconnected' | 'off';
 }
@@ -74,9 +87,11 @@ const DEFAULT_RECHECK_MS = 60_000;
 const DEFAULT_REPORT_MS = 15_000;
 
 /**
- * A host's view of the mesh: resolves each remote at the registry, runs only releases signed by
- * a key trusted for that remote and whose every byte matches, caches them for restarts while
- * the registry is down, and swaps to new releases live when a followed tag moves.
+ * A Node host's view of the mesh: resolves each remote at the registry, runs only releases
+ * signed by a key trusted for that remote and whose every byte matches, caches them for
+ * restarts while the registry is down, and swaps to new releases live when a followed tag
+ * moves. The lifecycle is @modmesh/host-core's; this is its Node side (node:http, the disk
+ * cache, evaluation from verified bytes).
  *
  * @example
  * const mesh = createMesh({
@@ -91,73 +106,58 @@ export function createMesh(options: MeshOptions): Mesh {
   const metrics = createMetrics();
   const instanceId = randomUUID();
   const hostName = options.name ?? 'modmesh_host';
+  const trusted = trustedKeys(options.remotes, options.trust);
+  const transport = createNodeTransport();
   const client = createRegistryClient({
     url: options.registry,
     token: options.token,
+    transport,
     deadlines: options.deadlines,
-    onFailure: (error, remote) => metrics.inc('modmesh_runtime_registry_failures_total', { remote, code: error.code }),
+    onFailure: (error, remote) => {
+      if (remote !== undefined) metrics.inc('modmesh_runtime_registry_failures_total', { remote, code: error.code });
+    },
   });
   const cache = createReleaseCache(options.cacheDir ?? path.join('.modmesh', 'cache'));
-  const federation = createFederation({ hostName, shared: options.shared ?? {} });
-  const specs = parseRemotes(options.remotes, options.trust);
-  let reportTimer: NodeJS.Timeout | undefined;
-
-  const report = (): void => {
-    if (options.reportIntervalMs === 0) return;
-    const remotes = [...slots.values()].flatMap((slot) => {
-      const status = slot.status();
-      return status.version ? [{ name: slot.name, version: status.version, since: status.since ?? '' }] : [];
-    });
-    client.report({ instanceId, service: options.service ?? hostName, kind: 'node', remotes }).catch(() => {});
-  };
-
-  const slots = new Map<string, RemoteSlot>(
-    [...specs].map(([alias, { name, spec, trusted }]) => [
-      alias,
-      createRemoteSlot(name, spec, { acquire: { client, cache, trusted }, federation, hostShared: options.shared ?? {}, log, metrics, onChange: report }),
-    ]),
-  );
-
-  let events: 'connected' | 'disconnected' | 'off' = 'off';
-  const stream =
-    options.watch === false
-      ? undefined
-      : openEventStream({
-          registry: options.registry,
-          token: options.token,
-          onEvent: (event) => {
-            for (const slot of slots.values()) if (concerns(slot, event)) slot.update(`${event.type} #${event.id}`);
-          },
-          onConnected: () => {
-            const wasDown = events === 'disconnected';
-            events = 'connected';
-            // Events are resumed from Last-Event-ID; a check after an outage also covers a
-            // registry that lost its event history.
-            if (wasDown) for (const slot of slots.values()) slot.update('event stream reconnected');
-          },
-          onDisconnected: (reason, retryInMs) => {
-            if (events !== 'disconnected') log('warn', `registry event stream lost: ${reason}`, { code: 'MODMESH_EVENTS_DISCONNECTED', retryInMs });
-            events = 'disconnected';
-            metrics.inc('modmesh_runtime_event_stream_disconnects_total', {});
-          },
-        });
-  const recheck = setInterval(() => {
-    for (const slot of slots.values()) slot.update('periodic check');
-  }, options.recheckIntervalMs ?? DEFAULT_RECHECK_MS).unref();
-  if (options.reportIntervalMs !== 0) reportTimer = setInterval(report, options.reportIntervalMs ?? DEFAULT_REPORT_MS).unref();
+  const federation = createNodeFederation({ hostName, hostId: randomBytes(6).toString('hex'), shared: options.shared ?? {} });
+  const host = createHost<VerifiedRelease>({
+    remotes: options.remotes,
+    client,
+    transport,
+    token: options.token,
+    acquire: (remote, answer) => acquireFromRegistry({ client, cache, trusted: trusted.get(remote.name) ?? new Map() }, remote.name, answer),
+    fromCache: (remote) => acquireFromCache({ client, cache, trusted: trusted.get(remote.name) ?? new Map() }, remote.name, remote.spec),
+    states: cache.states,
+    federation,
+    hostShared: options.shared ?? {},
+    instanceId,
+    service: options.service ?? hostName,
+    kind: 'node',
+    boot: 'eager',
+    watch: options.watch,
+    recheckIntervalMs: options.recheckIntervalMs ?? DEFAULT_RECHECK_MS,
+    reportIntervalMs: options.reportIntervalMs ?? DEFAULT_REPORT_MS,
+    log,
+    counters: metrics,
+  });
 
   async function importModule<T>(id: string, deadlineMs = DEFAULT_DEADLINE_MS): Promise<T> {
-    const { slot, expose } = slotOf(slots, id);
+    const { slot, expose } = host.slotOf(id);
+    const { name, spec } = slot.remote;
     try {
-      await slot.ready(deadlineMs);
-      return (await slot.module(expose)) as T;
+      try {
+        await slot.ready(deadlineMs);
+        return (await slot.module(expose)) as T;
+      } catch (error) {
+        if (slot.release()) throw error;
+        throw unavailable(name, spec, error);
+      }
     } catch (error) {
       const fallback = options.fallbacks?.[id];
       if (!fallback || !isModmeshError(error) || error.code !== 'MODMESH_REMOTE_UNAVAILABLE') throw error;
-      metrics.inc('modmesh_runtime_fallbacks_total', { remote: slot.name });
+      metrics.inc('modmesh_runtime_fallbacks_total', { remote: name });
       log('warn', `${id}: serving the fallback module`, {
         code: 'MODMESH_FALLBACK_USED',
-        remote: slot.name,
+        remote: name,
         cause: (error.cause as ModmeshError | undefined)?.code,
       });
       return (await fallback()) as T;
@@ -167,7 +167,7 @@ export function createMesh(options: MeshOptions): Mesh {
   return {
     import: (id, importOptions) => importModule(id, importOptions?.deadlineMs),
     live<T>(id: string): LiveModule<T> {
-      const { slot, expose } = slotOf(slots, id);
+      const { slot, expose } = host.slotOf(id);
       return {
         get: (deadlineMs) => importModule<T>(id, deadlineMs),
         current: () => slot.modules().get(expose) as T | undefined,
@@ -175,37 +175,25 @@ export function createMesh(options: MeshOptions): Mesh {
       };
     },
     status() {
+      const events = host.events();
       return {
         instanceId,
-        remotes: Object.fromEntries([...slots].map(([alias, slot]) => [alias, slot.status()])),
+        remotes: Object.fromEntries(Object.entries(host.statuses()).map(([alias, status]) => [alias, remoteStatus(status)])),
         shared: federation.shared(),
-        events,
+        events: events === 'connecting' ? 'off' : events,
       };
     },
     metrics: () => metrics.text(),
-    async close() {
-      stream?.close();
-      clearInterval(recheck);
-      clearInterval(reportTimer);
-      for (const slot of slots.values()) slot.close();
-      if (options.reportIntervalMs !== 0) await client.forget(instanceId).catch(() => {});
-    },
+    close: () => host.close(),
   };
 }
 
 // --- internal ---
 
-function parseRemotes(remotes: Record<string, string>, trust: Record<string, readonly string[]>) {
-  const parsed = new Map<string, { name: string; spec: string; trusted: Map<string, KeyObject> }>();
-  const names = new Set<string>();
-  for (const [alias, value] of Object.entries(remotes)) {
-    const at = value.indexOf('@');
-    const name = at === -1 ? value : value.slice(0, at);
-    const spec = at === -1 ? 'stable' : value.slice(at + 1);
-    if (!REMOTE_NAME.test(name) || !spec)
-      throw new ModmeshError('MODMESH_CONFIG_INVALID', `remotes.${alias} = "${value}": expected NAME@SPEC, e.g. auth@stable`);
-    if (names.has(name)) throw new ModmeshError('MODMESH_CONFIG_INVALID', `remote ${name} is listed twice; a host runs one release of a remote at a time`);
-    names.add(name);
+// The keys trusted for each remote, by key id; a remote with none is refused at once.
+function trustedKeys(remotes: Record<string, string>, trust: Record<string, readonly string[]>): Map<string, Map<string, KeyObject>> {
+  const trusted = new Map<string, Map<string, KeyObject>>();
+  for (const { name } of parseRemotes(remotes)) {
     const keys = trust[name] ?? [];
     if (keys.length === 0) {
       throw new ModmeshError('MODMESH_CONFIG_INVALID', `no trusted key for remote ${name}: a host runs only releases signed by a key it trusts`, {
@@ -213,20 +201,22 @@ function parseRemotes(remotes: Record<string, string>, trust: Record<string, rea
         hint: `Add trust: { ${name}: ['ed25519:...'] } with the publisher's public key (modmesh keys generate prints it).`,
       });
     }
-    parsed.set(alias, { name, spec, trusted: new Map(keys.map((key) => [keyIdOf(key), parsePublicKey(key)])) });
+    trusted.set(name, new Map(keys.map((key) => [keyIdOf(key), parsePublicKey(key)])));
   }
-  return parsed;
+  return trusted;
 }
 
-function slotOf(slots: Map<string, RemoteSlot>, id: string): { slot: RemoteSlot; expose: string } {
-  const slash = id.indexOf('/');
-  const slot = slash > 0 ? slots.get(id.slice(0, slash)) : undefined;
-  if (!slot) throw new ModmeshError('MODMESH_CONFIG_INVALID', `"${id}" names no configured remote; ids are REMOTE/EXPOSE with REMOTE a key of options.remotes`);
-  return { slot, expose: id.slice(slash + 1) };
+function remoteStatus(status: SlotStatus): RemoteStatus {
+  const { name, lastError, state, ...rest } = status;
+  return {
+    remote: name,
+    ...rest,
+    state: state === 'idle' ? 'loading' : state,
+    ...(lastError && { lastError: { code: lastError.code, message: lastError.message } }),
+  };
 }
 
-function concerns(slot: RemoteSlot, event: RegistryEvent): boolean {
-  if (event.data.name !== slot.name) return false;
-  if (event.type === 'tag.moved') return slot.specKind === 'tag' && event.data.tag === slot.spec;
-  return event.type === 'release.published' && slot.specKind === 'range';
+function unavailable(name: string, spec: string, cause: unknown): ModmeshError {
+  const reason = isModmeshError(cause) ? `${cause.code}: ${cause.message}` : 'not loaded yet';
+  return new ModmeshError('MODMESH_REMOTE_UNAVAILABLE', `${name}@${spec} is not available: ${reason}`, { remote: name, cause });
 }

@@ -214,21 +214,22 @@ describe('faults', () => {
   it('a "registry" answering 404 pages or HTML: coded errors, and nothing it sent is evaluated', async () => {
     const marker = path.join(work, 'evaluated-marker');
     const payload = `require('fs').writeFileSync(${JSON.stringify(marker)}, 'evaluated');`;
-    const hostile = await startStaticServer((req, res) => {
-      if (req.url?.startsWith('/not-found/')) return res.writeHead(404, { 'content-type': 'text/html' }).end(payload);
-      res.writeHead(200, { 'content-type': 'text/html' }).end(payload);
-    });
-    for (const [prefix, code] of [
+    // Two servers where the registry should be (a registry URL is an origin, with no path).
+    const hostile = {
+      'not-found': await startStaticServer((_req, res) => res.writeHead(404, { 'content-type': 'text/html' }).end(payload)),
+      html: await startStaticServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end(payload)),
+    };
+    for (const [kind, code] of [
       ['not-found', 'MODMESH_REMOTE_BAD_STATUS'],
       ['html', 'MODMESH_REMOTE_BAD_CONTENT_TYPE'],
     ] as const) {
-      const user = await startUser({ MODMESH_REGISTRY: `${hostile.url}/${prefix}` });
+      const user = await startUser({ MODMESH_REGISTRY: hostile[kind].url });
       expect((await profile(user, 'Bearer some.token.here')).status).toBe(503);
       await user.waitForLog((line) => line.code === code);
       await user.stop();
     }
     expect(() => readFileSync(marker)).toThrow(/ENOENT/);
-    await hostile.close();
+    await Promise.all(Object.values(hostile).map((server) => server.close()));
   });
 
   it('a chunk planted in the host’s working directory is never run in place of the remote’s', async () => {

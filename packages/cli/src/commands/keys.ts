@@ -3,7 +3,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatPublicKey, generatePublisherKeyPair, ModmeshError } from '@modmesh/manifest';
 import { CLIENT_OPTIONS, type CommandSpec, JSON_OPTION, type ParsedArgs, readUserFile, remoteName } from '../args.js';
-import { apiPath } from '../client.js';
 import { connect } from '../connect.js';
 import { type CliContext, createOutput } from '../output.js';
 
@@ -78,7 +77,7 @@ export const trustAddCommand: CommandSpec = {
     const publicKey = formatPublicKey(text);
     const client = connect(args, context.env, context.cwd, output);
     const label = args.value('label');
-    const added = await client.json<{ name: string; keyId: string }>('POST', apiPath('remotes', name, 'keys'), { publicKey, ...(label && { label }) });
+    const added = await client.addKey(name, { publicKey, ...(label && { label }) });
     output.result(added, () => [`trusted key ${added.keyId} for ${name}: releases of ${name} signed with it are accepted`]);
   },
 };
@@ -102,11 +101,7 @@ export const tokenCreateCommand: CommandSpec = {
     const remote = remoteName(args.need('remote'));
     const client = connect(args, context.env, context.cwd, output);
     const label = args.value('label');
-    const created = await client.json<{ token: string; id: string; role: string; remote: string }>('POST', apiPath('tokens'), {
-      remote,
-      role: 'publish',
-      ...(label && { label }),
-    });
+    const created = await client.createToken({ remote, role: 'publish', ...(label && { label }) });
     output.result(created, () => [
       `publish token for ${remote} (shown only this once; store it as a secret):`,
       '',

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type FileEntry, ModmeshError, parsePrivateKey, signRelease, TAG_NAME } from '@modmesh/manifest';
+import type { RegistryClient } from '@modmesh/api';
+import { type FileEntry, isModmeshError, ModmeshError, parsePrivateKey, signRelease, TAG_NAME } from '@modmesh/manifest';
 import { CLIENT_OPTIONS, type CommandSpec, type ParsedArgs, readUserFile, releaseVersion, remoteName } from '../args.js';
-import { apiPath, type RegistryClient } from '../client.js';
 import { connect } from '../connect.js';
 import { type CliContext, createOutput, formatBytes, type Output } from '../output.js';
 import { buildReleaseManifest } from '../release.js';
@@ -78,7 +78,7 @@ async function runPublish(args: ParsedArgs, context: CliContext): Promise<void> 
   await checkPublishable(client, name, version, signed.signature.keyId);
   const uploaded = await uploadMissing(client, name, dir, signed.manifest.files, signed.signature.keyId, output);
   const reason = args.value('reason');
-  await client.json('POST', apiPath('remotes', name, 'releases'), { ...signed, ...(tag && { tag }), ...(reason && { reason }) });
+  await client.publish(name, { ...signed, ...(tag && { tag }), ...(reason && { reason }) });
 
   const ms = Math.round(performance.now() - started);
   const files = signed.manifest.files.length;
@@ -96,7 +96,11 @@ function isTarget(value: string): value is (typeof TARGETS)[number] {
 // The registry decides, but these two refusals are cheap to find out before uploading a whole
 // build: an existing version, and a key nobody registered for the remote.
 async function checkPublishable(client: RegistryClient, name: string, version: string, keyId: string): Promise<void> {
-  const remote = await client.find<{ versions: { version: string }[]; keys: { keyId: string }[] }>(apiPath('remotes', name));
+  const remote = await client.remote(name).catch((error: unknown) => {
+    // Nothing published and no key registered yet: the key check below says what to do.
+    if (isModmeshError(error) && error.code === 'MODMESH_NOT_FOUND') return undefined;
+    throw error;
+  });
   if (remote?.versions.some((entry) => entry.version === version)) {
     throw new ModmeshError('MODMESH_VERSION_EXISTS', `${name}@${version} is already published; releases are immutable`, { remote: name, version });
   }
@@ -119,7 +123,7 @@ async function uploadMissing(
   output: Output,
 ): Promise<{ files: number; bytes: number }> {
   const distinct = [...new Map(files.map((file) => [file.sha256, file])).values()];
-  const stored = await mapLimit(distinct, UPLOAD_CONCURRENCY, (file) => client.exists(apiPath('blobs', file.sha256)));
+  const stored = await mapLimit(distinct, UPLOAD_CONCURRENCY, (file) => client.hasBlob(file.sha256));
   const missing = distinct.filter((_, index) => !stored[index]);
   let done = 0;
   let bytes = 0;
@@ -127,7 +131,7 @@ async function uploadMissing(
   try {
     await mapLimit(missing, UPLOAD_CONCURRENCY, async function upload(file) {
       // The key that signs the release: the registry refuses the files of a key it would refuse.
-      await client.upload(apiPath('remotes', name, 'blobs', file.sha256), await readFile(path.join(dir, file.path)), { 'x-modmesh-key-id': keyId });
+      await client.uploadBlob(name, file.sha256, await readFile(path.join(dir, file.path)), keyId);
       done += 1;
       bytes += file.size;
       const step = Math.floor((done * 100) / missing.length / PLAIN_PROGRESS_STEP_PERCENT);

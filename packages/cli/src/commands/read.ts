@@ -1,54 +1,15 @@
+import type { RemoteAnswer, RemoteSummary, ResolvedTag, TagMove } from '@modmesh/api';
 import type { ReleaseManifest, ReleaseSignature } from '@modmesh/manifest';
 import { CLIENT_OPTIONS, type CommandSpec, type ParsedArgs, remoteName } from '../args.js';
-import { apiPath } from '../client.js';
 import { connect } from '../connect.js';
 import { type CliContext, createOutput, formatBytes, table } from '../output.js';
-
-interface TagState {
-  tag: string;
-  version: string;
-  seq: number;
-  updatedAt: string;
-}
-
-interface TagMove {
-  from: string | null;
-  to: string;
-  kind: string;
-  actor: string;
-  reason: string;
-  at: string;
-  seq: number;
-}
-
-interface RemoteSummary {
-  name: string;
-  releases: number;
-  latest: string | null;
-  tags: Record<string, string>;
-}
-
-interface RemoteDetail {
-  name: string;
-  versions: { version: string; publishedAt: string }[];
-  tags: TagState[];
-  keys: { keyId: string; label: string }[];
-}
-
-interface Resolved {
-  name: string;
-  version: string;
-  /** `kind`: whether the tag's last move was a rollback (newer registries say). */
-  tag?: { name: string; seq: number; updatedAt: string; kind?: string };
-  release: { manifest: ReleaseManifest; signature: ReleaseSignature; publishedAt: string; publishedBy: string };
-}
 
 /** What `info` shows (and prints with --json). */
 interface ReleaseInfo {
   name: string;
   spec: string;
   version: string;
-  tag: NonNullable<Resolved['tag']> | null;
+  tag: ResolvedTag | null;
   publishedAt: string;
   publishedBy: string;
   keyId: string;
@@ -79,10 +40,10 @@ export const lsCommand: CommandSpec = {
     const client = connect(args, context.env, context.cwd, output);
     const [name] = args.positionals;
     if (name === undefined) {
-      const listing = await client.json<{ remotes: RemoteSummary[] }>('GET', apiPath('remotes'));
+      const listing = await client.remotes();
       return output.result(listing, () => remotesText(listing.remotes, client.url));
     }
-    const remote = await client.json<RemoteDetail>('GET', apiPath('remotes', remoteName(name)));
+    const remote = await client.remote(remoteName(name));
     output.result(remote, () => remoteText(remote));
   },
 };
@@ -105,11 +66,12 @@ export const infoCommand: CommandSpec = {
     const name = remoteName(at === -1 ? reference : reference.slice(0, at));
     const spec = at === -1 ? ANY_VERSION : reference.slice(at + 1);
     const client = connect(args, context.env, context.cwd, output);
-    const resolved = await client.json<Resolved>('GET', `${apiPath('remotes', name, 'resolve', spec)}?include=release`);
-    const history = resolved.tag
-      ? (await client.json<{ history: TagMove[] }>('GET', `${apiPath('remotes', name, 'tags', resolved.tag.name, 'history')}?limit=${HISTORY_SHOWN}`)).history
-      : undefined;
-    const { manifest, signature, publishedAt, publishedBy } = resolved.release;
+    const resolved = await client.resolve(name, spec);
+    const history = resolved.tag ? (await client.history(name, resolved.tag.name, HISTORY_SHOWN)).history : undefined;
+    // Shown, not trusted: `info` reads what the registry says it holds.
+    const { publishedAt, publishedBy } = resolved.release;
+    const manifest = resolved.release.manifest as ReleaseManifest;
+    const signature = resolved.release.signature as ReleaseSignature;
     const release: ReleaseInfo = {
       name,
       spec,
@@ -144,7 +106,7 @@ function remotesText(remotes: RemoteSummary[], url: string): string[] {
   ]);
 }
 
-function remoteText(remote: RemoteDetail): string[] {
+function remoteText(remote: RemoteAnswer): string[] {
   const tagsOf = (version: string): string =>
     remote.tags
       .filter((state) => state.version === version)

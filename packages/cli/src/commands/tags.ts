@@ -1,18 +1,9 @@
+import type { TagMove } from '@modmesh/api';
 import { CLIENT_OPTIONS, type CommandSpec, type ParsedArgs, releaseVersion, remoteName } from '../args.js';
-import { apiPath } from '../client.js';
 import { connect } from '../connect.js';
 import { type CliContext, createOutput } from '../output.js';
 
 /** A tag move as the registry reports it. */
-interface TagMove {
-  name: string;
-  tag: string;
-  from: string | null;
-  to: string;
-  kind: 'move' | 'rollback';
-  seq: number;
-}
-
 // What `--expect` takes to mean "the tag must not exist yet".
 const NO_TAG = 'none';
 
@@ -41,13 +32,13 @@ export const tagSetCommand: CommandSpec = {
     const client = connect(args, context.env, context.cwd, output);
     let expect: string | null;
     if (expectArgument === undefined) {
-      const { tags } = await client.json<{ tags: { tag: string; version: string }[] }>('GET', apiPath('remotes', name, 'tags'));
+      const { tags } = await client.tags(name);
       expect = tags.find((state) => state.tag === tag)?.version ?? null;
     } else {
       expect = expectArgument === NO_TAG ? null : releaseVersion(expectArgument, name);
     }
     const reason = args.value('reason');
-    const move = await client.json<TagMove>('PUT', apiPath('remotes', name, 'tags', tag), { version, expect, ...(reason && { reason }) });
+    const move = await client.moveTag(name, tag, { version, expect, ...(reason && { reason }) });
     output.result(move, () => [describeMove(move)]);
   },
 };
@@ -72,7 +63,7 @@ export const rollbackCommand: CommandSpec = {
     const name = remoteName(nameArgument);
     const client = connect(args, context.env, context.cwd, output);
     const reason = args.value('reason');
-    const move = await client.json<TagMove>('POST', apiPath('remotes', name, 'tags', tag, 'rollback'), reason ? { reason } : {});
+    const move = await client.rollback(name, tag, reason ? { reason } : {});
     output.result(move, () => [describeMove(move)]);
   },
 };

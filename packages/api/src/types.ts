@@ -1,0 +1,236 @@
+// The registry's HTTP API as data: every request body and answer, written once. The registry
+// types its routes with these, and every client (Node hosts, pages, the CLI, the dashboard)
+// reads them, so a change to a shape is a type error wherever it matters.
+// Routes and semantics: packages/registry/README.md.
+
+import type { ModmeshErrorJson } from '@modmesh/manifest/errors';
+
+/** A release as signed by its publisher: the manifest object and its signature, unverified. */
+export interface SignedReleaseRecord {
+  manifest: unknown;
+  signature: unknown;
+  publishedAt: string;
+  /** The token id (or `admin`) that published it. */
+  publishedBy: string;
+}
+
+export type TagMoveKind = 'move' | 'rollback';
+
+/** Where a tag points now. */
+export interface TagState {
+  name: string;
+  tag: string;
+  version: string;
+  /** Increases by one on every move of this tag: a newer statement is told from a replayed one. */
+  seq: number;
+  updatedAt: string;
+}
+
+/** One move of a tag, as the audit log keeps it. */
+export interface TagMove {
+  id: number;
+  name: string;
+  tag: string;
+  from: string | null;
+  to: string;
+  kind: TagMoveKind;
+  actor: string;
+  reason: string;
+  at: string;
+  seq: number;
+}
+
+/** A tag's state as a resolve answers it: whether its last move was a rollback decides whether a host may go back. */
+export interface ResolvedTag {
+  name: string;
+  seq: number;
+  updatedAt: string;
+  kind: TagMoveKind;
+}
+
+/** `GET /v1/remotes/:name/resolve/:spec` (`?include=release` adds the signed release). */
+export interface ResolveAnswer {
+  name: string;
+  spec: string;
+  version: string;
+  tag?: ResolvedTag;
+  release?: SignedReleaseRecord;
+}
+
+/** A resolve answer with its signed release, as hosts ask for it. */
+export type ResolvedRelease = ResolveAnswer & { release: SignedReleaseRecord };
+
+export interface RemoteSummary {
+  name: string;
+  releases: number;
+  latest: string | null;
+  tags: Record<string, string>;
+}
+
+/** `GET /v1/remotes` */
+export interface RemotesAnswer {
+  remotes: RemoteSummary[];
+}
+
+export interface PublisherKeyInfo {
+  keyId: string;
+  publicKey: string;
+  label: string;
+  addedAt: string;
+}
+
+export interface VersionEntry {
+  version: string;
+  publishedAt: string;
+}
+
+/** `GET /v1/remotes/:name` */
+export interface RemoteAnswer {
+  name: string;
+  versions: VersionEntry[];
+  tags: TagState[];
+  keys: PublisherKeyInfo[];
+}
+
+/** `GET /v1/remotes/:name/tags` */
+export interface TagsAnswer {
+  tags: TagState[];
+}
+
+/** `GET /v1/remotes/:name/history` and `.../tags/:tag/history`: newest first. */
+export interface HistoryAnswer {
+  history: TagMove[];
+}
+
+/** `GET /v1/remotes/:name/keys` */
+export interface KeysAnswer {
+  keys: PublisherKeyInfo[];
+}
+
+/** `POST /v1/remotes/:name/keys` */
+export interface AddKeyRequest {
+  /** `ed25519:<base64url>` or an SPKI PEM. */
+  publicKey: string;
+  label?: string;
+}
+
+export interface AddKeyAnswer {
+  name: string;
+  keyId: string;
+}
+
+/** `DELETE /v1/remotes/:name/keys/:keyId` */
+export interface RemoveKeyAnswer {
+  name: string;
+  keyId: string;
+  removed: true;
+}
+
+export type TokenRole = 'publish' | 'read';
+
+/** `POST /v1/tokens` */
+export interface CreateTokenRequest {
+  role: TokenRole;
+  /** The one remote a publish token may publish to and move tags of. */
+  remote?: string;
+  label?: string;
+}
+
+export interface CreateTokenAnswer {
+  /** Shown once; the registry keeps only its hash. */
+  token: string;
+  id: string;
+  role: TokenRole;
+  remote: string | null;
+}
+
+/** `GET /v1/whoami`: what the token sent may do. */
+export interface WhoamiAnswer {
+  role: 'admin' | 'publish' | 'read' | 'anonymous';
+  remote?: string | null;
+}
+
+/** `PUT /v1/remotes/:name/blobs/:sha256` */
+export interface UploadAnswer {
+  sha256: string;
+  size: number;
+  /** False when the registry already had these bytes. */
+  created: boolean;
+}
+
+/** `POST /v1/remotes/:name/releases` */
+export interface PublishRequest {
+  manifest: unknown;
+  signature: unknown;
+  /** A tag to point at the new release in the same transaction. */
+  tag?: string;
+  reason?: string;
+}
+
+export interface PublishAnswer {
+  name: string;
+  version: string;
+  files: number;
+  tag?: string;
+}
+
+/** `PUT /v1/remotes/:name/tags/:tag`: compare-and-swap. */
+export interface MoveTagRequest {
+  version: string;
+  /** The version the tag points at now, or null to create it. */
+  expect: string | null;
+  reason?: string;
+}
+
+/** `POST /v1/remotes/:name/tags/:tag/rollback` */
+export interface RollbackRequest {
+  /** The version the tag points at now. @default the current one */
+  expect?: string;
+  reason?: string;
+}
+
+/** `POST /v1/consumers`: which release of each remote a host or page runs. */
+export interface ConsumerReport {
+  instanceId: string;
+  service: string;
+  kind: 'node' | 'browser';
+  remotes: { name: string; version: string; since: string }[];
+}
+
+export interface Consumer extends ConsumerReport {
+  lastSeen: string;
+}
+
+export interface ReportAnswer {
+  instanceId: string;
+  lastSeen: string;
+}
+
+/** `GET /v1/consumers` and `GET /v1/remotes/:name/consumers` */
+export interface ConsumersAnswer {
+  consumers: Consumer[];
+}
+
+/** What each event of `GET /v1/events` carries, by its type. */
+export interface EventData {
+  'release.published': { name: string; version: string; publishedBy: string; at: string };
+  'tag.moved': Omit<TagMove, 'id'>;
+}
+
+export type EventType = keyof EventData;
+
+/** One event of the registry's stream, as a client receives it (`id` is the resume point). */
+export type RegistryStreamEvent = { [T in EventType]: { id: string; type: T; data: EventData[T] } }[EventType];
+
+/** Every error answer: `{ error: { code, message, hint, remote?, version?, file? } }`. */
+export interface ErrorAnswer {
+  error: ModmeshErrorJson;
+}
+
+/** `GET /health` */
+export interface HealthAnswer {
+  status: 'ok';
+}
+
+/** The header a publisher declares its signing key in when uploading files (refused early when not registered). */
+export const UPLOAD_KEY_HEADER = 'x-modmesh-key-id';

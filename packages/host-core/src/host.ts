@@ -1,0 +1,158 @@
+import { type ConsumerReport, type EventStream, openEventStream, type RegistryClient, type Transport } from '@modmesh/api';
+import type { ModmeshError } from '@modmesh/manifest/web';
+import { concerns } from './concerns.js';
+import type { Federation } from './federation.js';
+import type { CoreRelease, StateStore } from './release.js';
+import { type Counters, createRemoteSlot, type Logger, type RemoteSlot, type SlotStatus } from './slot.js';
+import { parseModuleId, parseRemotes, type RemoteSpec } from './spec.js';
+
+export interface HostOptions<R extends CoreRelease> {
+  remotes: Record<string, string>;
+  /** The one registry client (from @modmesh/api), with the platform's transport. */
+  client: Pick<RegistryClient, 'url' | 'resolve' | 'report' | 'forget'>;
+  /** For the event stream (the same transport as the client's). */
+  transport: Transport;
+  token?: string | undefined;
+  acquire(remote: RemoteSpec, answer: Awaited<ReturnType<RegistryClient['resolve']>>): Promise<R>;
+  fromCache?: ((remote: RemoteSpec) => Promise<R | undefined>) | undefined;
+  states: StateStore;
+  federation: Federation<R>;
+  hostShared: Record<string, { version: string }>;
+  /** Who reports to the registry's consumers list. */
+  instanceId: string;
+  service: string;
+  kind: ConsumerReport['kind'];
+  /** Boot every remote at once (hosts), or each when first imported (pages). */
+  boot: 'eager' | 'lazy';
+  /** Follow the registry's event stream. @default true */
+  watch?: boolean;
+  /** Resume the event stream from: pages ask for `latest` (they resolve what they use when they use it). */
+  eventsFrom?: string;
+  /** How often to re-resolve every remote even without events; 0 turns it off. */
+  recheckIntervalMs: number;
+  /** How often to tell the registry what runs; 0 turns reporting off. */
+  reportIntervalMs: number;
+  log: Logger;
+  counters: Counters;
+  onChange?(change: { alias: string; remote: RemoteSpec; from: string | undefined; to: string }): void;
+  onError?(alias: string, error: ModmeshError): void;
+}
+
+export type EventsState = 'connected' | 'connecting' | 'disconnected' | 'off';
+
+export interface Host<R extends CoreRelease> {
+  /** The slot of `alias`, and the expose a module id names (`auth/tokenValidator` → `./tokenValidator`). */
+  slotOf(id: string): { slot: RemoteSlot<R>; expose: string };
+  slot(alias: string): RemoteSlot<R> | undefined;
+  /** Every remote's status, by alias. */
+  statuses(): Record<string, SlotStatus>;
+  events(): EventsState;
+  report(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * What every modmesh host does with the remotes it follows, Node host or page: one slot per
+ * remote (slot.ts), the registry's event stream telling each slot what concerns it (and every
+ * slot after a reconnect), a periodic re-check as a safety net, and reports of what runs.
+ */
+export function createHost<R extends CoreRelease>(options: HostOptions<R>): Host<R> {
+  const specs = parseRemotes(options.remotes);
+  let reporting: Promise<void> | undefined;
+  const report = async (): Promise<void> => {
+    if (options.reportIntervalMs === 0) return;
+    const remotes = [...slots.values()].flatMap((slot) => {
+      const status = slot.status();
+      return status.version ? [{ name: status.name, version: status.version, since: status.since ?? '' }] : [];
+    });
+    if (remotes.length === 0 && options.kind === 'browser') return;
+    reporting = options.client.report({ instanceId: options.instanceId, service: options.service, kind: options.kind, remotes }).then(
+      () => undefined,
+      () => undefined,
+    );
+    await reporting;
+  };
+
+  const slots = new Map<string, RemoteSlot<R>>(
+    specs.map((remote) => [
+      remote.alias,
+      createRemoteSlot<R>(remote, {
+        resolve: (name, spec) => options.client.resolve(name, spec),
+        acquire: options.acquire,
+        fromCache: options.fromCache,
+        states: options.states,
+        federation: options.federation,
+        hostShared: options.hostShared,
+        log: options.log,
+        counters: options.counters,
+        onChange(change) {
+          options.onChange?.({ alias: remote.alias, ...change });
+          void report();
+        },
+        onError: (_remote, error) => options.onError?.(remote.alias, error),
+      }),
+    ]),
+  );
+
+  let events: EventsState = 'off';
+  let stream: EventStream | undefined;
+  if (options.watch !== false) {
+    events = 'connecting';
+    stream = openEventStream({
+      url: options.client.url,
+      token: options.token,
+      transport: options.transport,
+      ...(options.eventsFrom !== undefined && { lastEventId: options.eventsFrom }),
+      onEvent(event) {
+        for (const slot of slots.values()) if (concerns(slot.remote, event)) slot.update(`${event.type} #${event.id}`);
+      },
+      onConnected() {
+        const wasDown = events === 'disconnected';
+        events = 'connected';
+        // Events resume from Last-Event-ID; a check after an outage also covers a registry that
+        // lost its event history.
+        if (wasDown) for (const slot of slots.values()) slot.update('event stream reconnected');
+      },
+      onDisconnected(reason, retryInMs) {
+        if (events !== 'disconnected') options.log('warn', `registry event stream lost: ${reason}`, { code: 'MODMESH_EVENTS_DISCONNECTED', retryInMs });
+        events = 'disconnected';
+        options.counters.inc('modmesh_runtime_event_stream_disconnects_total', {});
+      },
+    });
+  }
+  const recheck = options.recheckIntervalMs === 0 ? undefined : setInterval(() => updateAll('periodic check'), options.recheckIntervalMs);
+  const reporter = options.reportIntervalMs === 0 ? undefined : setInterval(() => void report(), options.reportIntervalMs);
+  unref(recheck);
+  unref(reporter);
+  if (options.boot === 'eager') for (const slot of slots.values()) slot.boot();
+
+  function updateAll(reason: string): void {
+    for (const slot of slots.values()) slot.update(reason);
+  }
+
+  return {
+    slotOf(id) {
+      const { alias, expose } = parseModuleId(id, slots.keys());
+      return { slot: slots.get(alias) as RemoteSlot<R>, expose };
+    },
+    slot: (alias) => slots.get(alias),
+    statuses: () => Object.fromEntries([...slots].map(([alias, slot]) => [alias, slot.status()])),
+    events: () => events,
+    report,
+    async close() {
+      stream?.close();
+      events = 'off';
+      clearInterval(recheck);
+      clearInterval(reporter);
+      for (const slot of slots.values()) slot.close();
+      await reporting;
+      if (options.reportIntervalMs !== 0) await options.client.forget(options.instanceId).catch(() => {});
+    },
+  };
+}
+
+// --- internal ---
+
+function unref(timer: unknown): void {
+  (timer as { unref?: () => void } | undefined)?.unref?.();
+}
