@@ -63,14 +63,15 @@ export function openEventStream(options: EventStreamOptions): EventStream {
       unref(watchdog);
     };
     try {
-      // `latest` is the registry's own keyword for "from now on" (a query, not a header).
-      const resume = lastId === 'latest' ? '?lastEventId=latest' : '';
+      // Where to resume goes in the query (the registry reads it there as well as from the
+      // Last-Event-ID header): a header would make every cross-origin page's reconnect a CORS
+      // preflight. `latest` is the registry's keyword for "from now on".
+      const resume = lastId === undefined ? '' : `?lastEventId=${encodeURIComponent(lastId)}`;
       const exchange = await transport.send({
         method: 'GET',
         url: `${url}${resume}`,
         headers: {
           accept: 'text/event-stream',
-          ...(lastId && lastId !== 'latest' && { 'last-event-id': lastId }),
           ...(options.token && { authorization: `Bearer ${options.token}` }),
         },
         deadlines: DEFAULT_DEADLINES,
