@@ -1,6 +1,6 @@
+import { describeConsumerStoreContract } from '@modmesh/registry-test-utils';
 import { describe, expect, it } from 'vitest';
 import { createConsumerRegistry, createMemoryConsumerStore } from './consumers.js';
-import { describeConsumerStoreContract } from './storage/contract.js';
 
 describeConsumerStoreContract('memory', async () => ({ consumers: createMemoryConsumerStore(), cleanup: async () => {} }));
 

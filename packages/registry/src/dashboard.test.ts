@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { admin, bearer, createTestRegistry, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { admin, bearer, createTestRegistry, setUpPublisher, type TestRegistry } from './test-fixtures.js';
 
 let registry: TestRegistry | undefined;
 afterEach(() => registry?.cleanup());

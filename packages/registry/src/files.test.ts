@@ -1,5 +1,5 @@
+import { createTestRegistry, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestRegistry, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from './test-fixtures.js';
 
 let registry: TestRegistry;
 

@@ -1,4 +1,5 @@
 export { createRegistryApp, type RegistryApp, type RegistryAppOptions, rollbackTarget } from './app.js';
+export type { Consumer, ConsumerReport, ConsumerStore } from './consumers.js';
 export { DEFAULT_RATE_LIMITS, type RateLimitOptions } from './rate-limit.js';
 export { DEFAULT_DATA_DIR, type RunningRegistry, type StartRegistryOptions, startRegistry } from './server.js';
 export { createFileBlobStore } from './storage/blobs.js';

@@ -1,6 +1,4 @@
 import { signRelease } from '@modmesh/manifest';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createRateLimiter, createRegistryLimits, DEFAULT_RATE_LIMITS } from './rate-limit.js';
 import {
   ADMIN_TOKEN,
   admin,
@@ -12,7 +10,9 @@ import {
   sha256,
   type TestRegistry,
   uploadFiles,
-} from './test-fixtures.js';
+} from '@modmesh/registry-test-utils';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createRateLimiter, createRegistryLimits, DEFAULT_RATE_LIMITS } from './rate-limit.js';
 
 describe('createRateLimiter', () => {
   it('lets a burst of `capacity` through, then says how long until the next one', () => {

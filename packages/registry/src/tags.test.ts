@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
+import { admin, bearer, createTestRegistry, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
 import { pollUntil } from '@modmesh/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rollbackTarget } from './app.js';
 import type { TagMove } from './storage/types.js';
-import { admin, bearer, createTestRegistry, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from './test-fixtures.js';
 
 let registry: TestRegistry;
 let publisher: Awaited<ReturnType<typeof setUpPublisher>>;

@@ -1,6 +1,7 @@
 // Asking the registry about what it does not have: the answer says which thing is unknown.
+
+import { createTestRegistry, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestRegistry, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from './test-fixtures.js';
 
 let registry: TestRegistry;
 

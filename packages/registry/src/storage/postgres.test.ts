@@ -1,9 +1,10 @@
 // The storage contract against PostgreSQL, and what only a shared database has to hold: its
 // schema versions, several processes on one database, and losing the database.
+
+import { describeBlobStoreContract, describeConsumerStoreContract, describeMetadataStoreContract, newRelease, tagMove } from '@modmesh/registry-test-utils';
 import { createTestDatabase, postgresUnavailable, type TestDatabase } from '@modmesh/test-utils';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { startRegistry } from '../server.js';
-import { describeBlobStoreContract, describeConsumerStoreContract, describeMetadataStoreContract, newRelease, tagMove } from './contract.js';
 import { isPostgresUrl, migrateStorage, openStorage, type RegistryStorage } from './open.js';
 
 const unavailable = postgresUnavailable();
