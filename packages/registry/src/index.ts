@@ -1,6 +1,7 @@
-export { createRegistryApp, type RegistryApp, type RegistryAppOptions, rollbackTarget } from './app.js';
+export { createRegistryApp, type RegistryApp, type RegistryAppOptions } from './app.js';
 export type { Consumer, ConsumerReport, ConsumerStore } from './consumers.js';
 export { DEFAULT_RATE_LIMITS, type RateLimitOptions } from './rate-limit.js';
+export { rollbackTarget } from './routes/tags.js';
 export { DEFAULT_DATA_DIR, type RunningRegistry, type StartRegistryOptions, startRegistry } from './server.js';
 export { createFileBlobStore } from './storage/blobs.js';
 export { isPostgresUrl, migrateStorage, openStorage, type RegistryStorage, redactUrl, type StorageOptions } from './storage/open.js';

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { admin, bearer, createTestRegistry, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
 import { pollUntil } from '@modmesh/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rollbackTarget } from './app.js';
+import { rollbackTarget } from './routes/tags.js';
 import type { TagMove } from './storage/types.js';
 
 let registry: TestRegistry;
