@@ -49,10 +49,4 @@ describe('refusals before any route runs', () => {
       expect([response.status, ((await response.json()) as { error: { code: string } }).error.code]).toEqual([431, 'MODMESH_BAD_REQUEST']);
     }
   });
-
-  it('HEAD /v1/events answers at once, without opening a stream', async () => {
-    const response = await registry.app.inject({ method: 'HEAD', url: '/v1/events' });
-    expect([response.statusCode, response.headers['content-type'], response.body]).toEqual([200, 'text/event-stream; charset=utf-8', '']);
-    expect(registry.hub.clients()).toBe(0);
-  });
 });

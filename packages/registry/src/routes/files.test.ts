@@ -30,15 +30,3 @@ describe('release files by path', () => {
     expect(unknown.json().error.code).toBe('MODMESH_NOT_FOUND');
   });
 });
-
-describe('cross-origin access', () => {
-  it('lets any origin read and report as a consumer, but not write', async () => {
-    const resolve = await registry.app.inject({ url: '/v1/remotes/auth/resolve/1.0.0', headers: { origin: 'http://127.0.0.1:8080' } });
-    expect(resolve.headers['access-control-allow-origin']).toBe('*');
-    const preflight = await registry.app.inject({ method: 'OPTIONS', url: '/v1/consumers', headers: { origin: 'http://127.0.0.1:8080' } });
-    expect(preflight.statusCode).toBe(204);
-    expect(preflight.headers['access-control-allow-methods']).toBe('POST');
-    const tagMove = await registry.app.inject({ method: 'PUT', url: '/v1/remotes/auth/tags/stable', payload: { version: '1.0.0', expect: null } });
-    expect(tagMove.headers['access-control-allow-origin']).toBeUndefined();
-  });
-});
