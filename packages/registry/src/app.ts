@@ -76,12 +76,13 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
 
   await hub.start();
   registerCoreHooks(app, { auth, limits, metrics });
+  await limits.register(app);
   await app.register(healthRoutes, { metrics });
   await app.register(dashboardRoutes);
   await app.register(readRoutes, { metadata });
   await app.register(fileRoutes, { metadata, blobs, blobCache, metrics });
-  await app.register(releaseRoutes, { blobs, auth, publisher, metrics, maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
-  await app.register(tagRoutes, { metadata, auth, hub, metrics });
+  await app.register(releaseRoutes, { blobs, auth, publisher, metrics, limits, maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
+  await app.register(tagRoutes, { metadata, auth, hub, metrics, limits });
   await app.register(eventRoutes, { hub });
   await app.register(consumerRoutes, { auth, consumers });
   await app.register(keyRoutes, { metadata, auth });

@@ -21,7 +21,8 @@ const OPEN_PATHS = new Set(['/health', '/metrics']);
 
 /**
  * What every route of the registry shares, registered on the root before the route plugins:
- * who the caller is (and the rate limits on who it is), reads needing a token when configured,
+ * who the caller is (and the unknown-token limit; a route's write budget is taken after this, by
+ * the rate limiter's own onRequest hook, still before the body is read), reads needing a token when configured,
  * request metrics, cross-origin reads, and the coded JSON body of every error and unknown route.
  */
 export function registerCoreHooks(app: FastifyInstance, services: { auth: Authenticator; limits: RegistryLimits; metrics: RegistryMetrics }): void {
@@ -30,8 +31,6 @@ export function registerCoreHooks(app: FastifyInstance, services: { auth: Authen
 
   app.addHook('onRequest', async function identify(request, reply) {
     request.principal = await limits.identify(request, reply, (authorization) => auth.identify(authorization));
-    // Before the body is read: a refused upload is never streamed to disk.
-    limits.checkWrite(request, reply);
     if (request.method === 'GET' || request.method === 'HEAD') {
       if (!OPEN_PATHS.has(request.url) && !request.routeOptions.config.publicRead) auth.requireRead(request.principal);
     }

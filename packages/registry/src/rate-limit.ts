@@ -1,5 +1,6 @@
+import rateLimit, { type CreateRateLimitOptions, type FastifyRateLimitStore, type FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import { isModmeshError, ModmeshError } from '@modmesh/manifest';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from './auth.js';
 
 /**
@@ -19,24 +20,23 @@ export interface RateLimitOptions {
   maxTracked?: number;
 }
 
-/** The write budgets a route can draw from (its `config.rateLimit`). */
+/** The write budgets a route can draw from (see RegistryLimits.route). */
 export type WriteBudget = 'blobUploads' | 'releases' | 'tagMoves';
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** The budget of the principal's this route draws one from, before its body is read. */
-    rateLimit?: WriteBudget;
-  }
-}
-
+/**
+ * The registry's rate limits, on @fastify/rate-limit with a token-bucket store (see
+ * createBucketStore). Each replica counts for itself: packages/registry/README.md says why.
+ */
 export interface RegistryLimits {
+  /** Registers the limiter on the app; routes registered after it draw from the budget their `route()` config names. */
+  register(app: FastifyInstance): Promise<void>;
+  /** The route config that takes one from `budget` for the request's publish token, in onRequest: before its body is read. */
+  route(budget: WriteBudget): Pick<FastifyContextConfig, 'rateLimit'>;
   /**
    * Who the request is, refusing it with MODMESH_RATE_LIMITED, before its token is even looked
    * up, while its client address is over its budget of unknown tokens.
    */
   identify(request: FastifyRequest, reply: FastifyReply, identify: (authorization: string | undefined) => Promise<Principal>): Promise<Principal>;
-  /** Takes one from the write budget of the route for the request's publish token, or refuses the request. */
-  checkWrite(request: FastifyRequest, reply: FastifyReply): void;
 }
 
 /** Per-key token buckets in bounded memory. */
@@ -67,17 +67,17 @@ export const DEFAULT_RATE_LIMITS: Required<RateLimitOptions> = {
   maxTracked: 10_000,
 };
 
-const PER_MINUTE = 60;
+const MINUTE_MS = 60_000;
 
 /**
  * The registry's rate limits, or none with `false`. Writes are counted per publish token (the
  * admin token is the operator's: it can mint tokens at will, so a budget on it would protect
  * nothing and stop bulk imports); unknown tokens per client address (the socket's, never a
- * forwarded header a client can set).
+ * forwarded header a client can set; an IPv6 address counts with its /64, which one client holds).
  */
 export function createRegistryLimits(options: RateLimitOptions | false | undefined, now: () => number = monotonicSeconds): RegistryLimits {
   if (options === false) {
-    return { identify: (request, _reply, identify) => identify(request.headers.authorization), checkWrite: () => {} };
+    return { register: async () => {}, route: () => ({}), identify: (request, _reply, identify) => identify(request.headers.authorization) };
   }
   const budgets = { ...DEFAULT_RATE_LIMITS, ...definedOnly(options ?? {}) };
   for (const [name, value] of Object.entries(budgets)) {
@@ -87,39 +87,52 @@ export function createRegistryLimits(options: RateLimitOptions | false | undefin
       });
     }
   }
-  const bucketsOf = (perMinute: number): RateLimiter =>
-    createRateLimiter({ capacity: perMinute, perSecond: perMinute / PER_MINUTE, maxKeys: budgets.maxTracked, now });
-  const writes: Record<WriteBudget, RateLimiter> = {
-    blobUploads: bucketsOf(budgets.blobUploads),
-    releases: bucketsOf(budgets.releases),
-    tagMoves: bucketsOf(budgets.tagMoves),
-  };
-  const authFailures = bucketsOf(budgets.authFailures);
+  let unknownTokens: ReturnType<FastifyInstance['createRateLimit']> | undefined;
 
   return {
+    async register(app) {
+      await app.register(rateLimit, {
+        global: false,
+        hook: 'onRequest',
+        timeWindow: MINUTE_MS,
+        store: createBucketStore(budgets.maxTracked, now),
+        // Only Retry-After, as before the library: no X-RateLimit-* headers on every answer.
+        addHeaders: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false, 'retry-after': true },
+        addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
+      });
+      unknownTokens = app.createRateLimit({ max: budgets.authFailures, timeWindow: MINUTE_MS, groupId: 'authFailures' } as CreateRateLimitOptions);
+    },
+    route(budget) {
+      return {
+        rateLimit: {
+          max: budgets[budget],
+          groupId: budget,
+          keyGenerator: (request) => request.principal.id,
+          // Only publish tokens have budgets; anyone else is the admin or is refused by the route.
+          allowList: (request) => request.principal?.kind !== 'publish',
+          errorResponseBuilder(request, context) {
+            const { principal } = request;
+            const seconds = retryAfter(context.ttl / 1000);
+            const made = `${budgets[budget]} ${WRITE_LABELS[budget]}`;
+            return new ModmeshError('MODMESH_RATE_LIMITED', `publish token ${principal.id} made more than ${made} in a minute; retry in ${seconds} s`, {
+              remote: principal.kind === 'publish' ? principal.remote : undefined,
+            });
+          },
+        },
+      };
+    },
     async identify(request, reply, identify) {
       const { authorization } = request.headers;
-      if (authorization === undefined) return identify(authorization);
-      const wait = authFailures.wait(request.ip);
-      if (wait > 0) {
-        throw refuse(reply, wait, `${request.ip} sent more than ${budgets.authFailures} unknown tokens in a minute`);
+      if (authorization === undefined || !unknownTokens) return identify(authorization);
+      const state = await unknownTokens(request, { increment: false });
+      if (!state.isAllowed && state.isExceeded) {
+        throw refuse(reply, state.ttl / 1000, `${request.ip} sent more than ${budgets.authFailures} unknown tokens in a minute`);
       }
       try {
         return await identify(authorization);
       } catch (error) {
-        if (isModmeshError(error) && error.code === 'MODMESH_AUTH_REQUIRED') authFailures.take(request.ip);
+        if (isModmeshError(error) && error.code === 'MODMESH_AUTH_REQUIRED') await unknownTokens(request);
         throw error;
-      }
-    },
-    checkWrite(request, reply) {
-      const budget = request.routeOptions.config?.rateLimit;
-      const { principal } = request;
-      if (!budget || principal?.kind !== 'publish') return;
-      const wait = writes[budget].take(principal.id);
-      if (wait > 0) {
-        throw refuse(reply, wait, `publish token ${principal.id} made more than ${budgets[budget]} ${WRITE_LABELS[budget]} in a minute`, {
-          remote: principal.remote,
-        });
       }
     },
   };
@@ -168,10 +181,53 @@ const WRITE_LABELS: Record<WriteBudget, string> = {
   tagMoves: 'tag moves',
 };
 
-function refuse(reply: FastifyReply, waitSeconds: number, message: string, subject: { remote?: string } = {}): ModmeshError {
-  const retryAfter = Math.max(1, Math.ceil(waitSeconds));
-  reply.header('retry-after', String(retryAfter));
-  return new ModmeshError('MODMESH_RATE_LIMITED', `${message}; retry in ${retryAfter} s`, subject);
+/**
+ * @fastify/rate-limit's store, as token buckets: its own store counts requests in fixed
+ * windows, which after a burst holds a client for the rest of the minute (Retry-After up to 60 s
+ * for any budget) and lets twice the budget through across a window's edge. One set of buckets
+ * per budget (`groupId`), shared by every route that draws from it (a tag move and a rollback).
+ * A store answers `current` above `max` for "refused": here, when the bucket has no whole token.
+ */
+function createBucketStore(maxKeys: number, now: () => number): FastifyRateLimitStoreCtor {
+  const budgets = new Map<string, RateLimiter>();
+  const bucketsOf = (group: string, max: number, timeWindowMs: number): RateLimiter => {
+    let limiter = budgets.get(group);
+    if (!limiter) {
+      limiter = createRateLimiter({ capacity: max, perSecond: max / (timeWindowMs / 1000), maxKeys, now });
+      budgets.set(group, limiter);
+    }
+    return limiter;
+  };
+  const answer = (waitSeconds: number, max: number) => (waitSeconds > 0 ? { current: max + 1, ttl: waitSeconds * 1000 } : { current: 0, ttl: 0 });
+
+  return class BucketStore implements FastifyRateLimitStore {
+    readonly group: string;
+    constructor(options: { groupId?: string } = {}) {
+      this.group = options.groupId ?? '';
+    }
+    incr(key: string, callback: StoreCallback, timeWindow: number, max: number): void {
+      callback(null, answer(bucketsOf(this.group, max, timeWindow).take(key), max));
+    }
+    read(key: string, callback: StoreCallback, timeWindow: number, max: number): void {
+      callback(null, answer(bucketsOf(this.group, max, timeWindow).wait(key), max));
+    }
+    // Given the route's merged limiter options (typed by the library as the route's options).
+    child(routeOptions: object): FastifyRateLimitStore {
+      return new BucketStore(routeOptions as { groupId?: string });
+    }
+  };
+}
+
+type StoreCallback = (error: Error | null, result?: { current: number; ttl: number }) => void;
+
+function retryAfter(waitSeconds: number): number {
+  return Math.max(1, Math.ceil(waitSeconds));
+}
+
+function refuse(reply: FastifyReply, waitSeconds: number, message: string): ModmeshError {
+  const seconds = retryAfter(waitSeconds);
+  reply.header('retry-after', String(seconds));
+  return new ModmeshError('MODMESH_RATE_LIMITED', `${message}; retry in ${seconds} s`);
 }
 
 function monotonicSeconds(): number {

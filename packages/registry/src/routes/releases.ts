@@ -5,6 +5,7 @@ import type { Authenticator } from '../auth.js';
 import type { RegistryMetrics } from '../metrics.js';
 import { paramsSchema } from '../params.js';
 import type { Publisher } from '../publish.js';
+import type { RegistryLimits } from '../rate-limit.js';
 import type { BlobStore } from '../storage/types.js';
 import { jsonObject } from '../validate.js';
 
@@ -13,6 +14,8 @@ export interface ReleaseRoutesOptions {
   auth: Authenticator;
   publisher: Publisher;
   metrics: RegistryMetrics;
+  /** The write budgets these routes draw from. */
+  limits: RegistryLimits;
   /** Largest release file accepted. */
   maxFileBytes: number;
 }
@@ -27,13 +30,13 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
  * release whose files are all stored.
  */
 export async function releaseRoutes(app: FastifyInstance, options: ReleaseRoutesOptions): Promise<void> {
-  const { blobs, auth, publisher, metrics, maxFileBytes } = options;
+  const { blobs, auth, publisher, metrics, limits, maxFileBytes } = options;
   // Release files are streamed straight into the blob store; only these routes take raw bytes.
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
 
   app.put<{ Params: { name: string; sha256: string } }>(
     '/v1/remotes/:name/blobs/:sha256',
-    { bodyLimit: maxFileBytes, config: { rateLimit: 'blobUploads' }, schema: { params: paramsSchema('name') } },
+    { bodyLimit: maxFileBytes, config: limits.route('blobUploads'), schema: { params: paramsSchema('name') } },
     async function uploadBlob(request, reply) {
       const { name, sha256 } = request.params;
       auth.requireWrite(request.principal, name);
@@ -55,7 +58,7 @@ export async function releaseRoutes(app: FastifyInstance, options: ReleaseRoutes
 
   app.post<{ Params: { name: string } }>(
     '/v1/remotes/:name/releases',
-    { config: { rateLimit: 'releases' }, schema: { params: paramsSchema('name') } },
+    { config: limits.route('releases'), schema: { params: paramsSchema('name') } },
     async function publishRelease(request, reply) {
       const { name } = request.params;
       auth.requireWrite(request.principal, name);

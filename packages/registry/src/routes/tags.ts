@@ -4,6 +4,7 @@ import type { Authenticator } from '../auth.js';
 import type { EventHub } from '../events.js';
 import type { RegistryMetrics } from '../metrics.js';
 import { paramsSchema } from '../params.js';
+import type { RegistryLimits } from '../rate-limit.js';
 import type { MetadataStore, TagMove } from '../storage/types.js';
 import { checkVersion, jsonObject, optionalString } from '../validate.js';
 
@@ -12,6 +13,8 @@ export interface TagRoutesOptions {
   auth: Authenticator;
   hub: EventHub;
   metrics: RegistryMetrics;
+  /** The write budgets these routes draw from. */
+  limits: RegistryLimits;
 }
 
 // The audit log is read newest first, this many entries unless asked (`?limit=`), never more than the most.
@@ -26,7 +29,7 @@ type TagParams = { Params: { name: string; tag: string } };
  * `GET /v1/remotes/:name/history`). Every move is announced on the event stream.
  */
 export async function tagRoutes(app: FastifyInstance, options: TagRoutesOptions): Promise<void> {
-  const { metadata, auth, hub, metrics } = options;
+  const { metadata, auth, hub, metrics, limits } = options;
 
   app.get<{ Params: { name: string } }>('/v1/remotes/:name/tags', { schema: { params: paramsSchema('name') } }, async function listTags(request) {
     return { tags: await metadata.getTags(request.params.name) };
@@ -34,7 +37,7 @@ export async function tagRoutes(app: FastifyInstance, options: TagRoutesOptions)
 
   app.put<TagParams>(
     '/v1/remotes/:name/tags/:tag',
-    { config: { rateLimit: 'tagMoves' }, schema: { params: paramsSchema('name', 'tag') } },
+    { config: limits.route('tagMoves'), schema: { params: paramsSchema('name', 'tag') } },
     async function moveTagTo(request) {
       const { name, tag } = request.params;
       auth.requireWrite(request.principal, name);
@@ -53,7 +56,7 @@ export async function tagRoutes(app: FastifyInstance, options: TagRoutesOptions)
 
   app.post<TagParams>(
     '/v1/remotes/:name/tags/:tag/rollback',
-    { config: { rateLimit: 'tagMoves' }, schema: { params: paramsSchema('name', 'tag') } },
+    { config: limits.route('tagMoves'), schema: { params: paramsSchema('name', 'tag') } },
     async function rollbackTag(request) {
       const { name, tag } = request.params;
       auth.requireWrite(request.principal, name);
