@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { type Authenticator, createAuthenticator } from './auth.js';
 import { createBlobCache } from './blob-cache.js';
-import { type ConsumerRegistry, type ConsumerStore, createConsumerRegistry } from './consumers.js';
+import { type ConsumerRegistry, createConsumerRegistry } from './consumers.js';
 import { createEventHub, type EventHub } from './events.js';
 import { registerCoreHooks } from './hooks.js';
 import { FRAMEWORK_ERROR_OPTIONS } from './http-errors.js';
@@ -18,6 +18,7 @@ import { keyRoutes } from './routes/keys.js';
 import { readRoutes } from './routes/reads.js';
 import { releaseRoutes } from './routes/releases.js';
 import { tagRoutes } from './routes/tags.js';
+import type { ConsumerStore } from './storage/consumers.js';
 import type { BlobStore, MetadataStore } from './storage/types.js';
 
 export interface RegistryAppOptions {
