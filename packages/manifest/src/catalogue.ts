@@ -238,6 +238,11 @@ export const ERROR_CATALOGUE = {
     description: 'A process of the example system (`npm start`) stopped before it was ready; everything it had started was stopped.',
     hint: "Read that service's log lines above the error; the message names its port and the variable that sets it.",
   },
+  MODMESH_REGISTRY_NOT_INSTALLED: {
+    description:
+      'A `modmesh registry ...` command ran where the registry server (@modmesh/registry) is not installed. The CLI does not depend on it, so that publishing needs neither fastify nor a native SQLite build.',
+    hint: 'Install it next to the CLI: npm install @modmesh/registry (it compiles better-sqlite3), then run the command again.',
+  },
   MODMESH_USAGE: {
     description: 'A command was called with missing or invalid arguments.',
     hint: 'Run the command with --help.',

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createConsumerRegistry, createMemoryConsumerStore } from './consumers.js';
-import { describeConsumerStoreContract } from './storage/contract.js';
-
-describeConsumerStoreContract('memory', async () => ({ consumers: createMemoryConsumerStore(), cleanup: async () => {} }));
+import { createConsumerRegistry } from './consumers.js';
+import { createMemoryConsumerStore } from './storage/consumers.js';
 
 describe('createConsumerRegistry', () => {
   it('lists only hosts that reported within the TTL, optionally those running a remote', async () => {

@@ -1,39 +1,11 @@
 import { ModmeshError } from '@modmesh/manifest';
-
-/** One running host (or browser) and the release of each remote it runs. */
-export interface ConsumerReport {
-  instanceId: string;
-  service: string;
-  kind: 'node' | 'browser';
-  remotes: { name: string; version: string; since: string }[];
-}
-
-export interface Consumer extends ConsumerReport {
-  lastSeen: string;
-}
+import { type Consumer, type ConsumerReport, type ConsumerStore, createMemoryConsumerStore } from './storage/consumers.js';
 
 export interface ConsumerRegistry {
   report(report: unknown): Promise<Consumer>;
   /** Consumers seen within the TTL, optionally only those running `remote`. */
   list(remote?: string): Promise<Consumer[]>;
   remove(instanceId: string): Promise<void>;
-}
-
-/**
- * Where consumer reports are kept: in memory for one registry, in the shared database for
- * replicas (a host reports to whichever replica its connection reaches, and every replica lists
- * every host).
- */
-export interface ConsumerStore {
-  /** Adds or replaces the report of `consumer.instanceId`. */
-  save(consumer: Consumer): Promise<void>;
-  has(instanceId: string): Promise<boolean>;
-  /** Every consumer last seen at or after `since` (an ISO time). */
-  seenSince(since: string): Promise<Consumer[]>;
-  size(): Promise<number>;
-  remove(instanceId: string): Promise<void>;
-  /** Forgets every consumer last seen before `before` (an ISO time). */
-  removeStale(before: string): Promise<void>;
 }
 
 // Hosts report every ~15 s; one that missed a few reports is gone (crashed, scaled down).
@@ -62,25 +34,6 @@ export function createConsumerRegistry(store: ConsumerStore = createMemoryConsum
       return (await store.seenSince(cutoff())).filter((consumer) => !remote || consumer.remotes.some((entry) => entry.name === remote));
     },
     remove: (instanceId) => store.remove(instanceId),
-  };
-}
-
-/** Consumer reports in this process's memory: the embedded registry's store. */
-export function createMemoryConsumerStore(): ConsumerStore {
-  const consumers = new Map<string, Consumer>();
-  return {
-    async save(consumer) {
-      consumers.set(consumer.instanceId, consumer);
-    },
-    has: async (instanceId) => consumers.has(instanceId),
-    seenSince: async (since) => [...consumers.values()].filter((consumer) => consumer.lastSeen >= since),
-    size: async () => consumers.size,
-    async remove(instanceId) {
-      consumers.delete(instanceId);
-    },
-    async removeStale(before) {
-      for (const [id, consumer] of consumers) if (consumer.lastSeen < before) consumers.delete(id);
-    },
   };
 }
 

@@ -1,8 +1,10 @@
-export { createRegistryApp, type RegistryApp, type RegistryAppOptions, rollbackTarget } from './app.js';
+export { createRegistryApp, type RegistryApp, type RegistryAppOptions } from './app.js';
 export { DEFAULT_RATE_LIMITS, type RateLimitOptions } from './rate-limit.js';
+export { rollbackTarget } from './routes/tags.js';
 export { DEFAULT_DATA_DIR, type RunningRegistry, type StartRegistryOptions, startRegistry } from './server.js';
 export { createFileBlobStore } from './storage/blobs.js';
+export type { Consumer, ConsumerReport, ConsumerStore } from './storage/consumers.js';
 export { isPostgresUrl, migrateStorage, openStorage, type RegistryStorage, redactUrl, type StorageOptions } from './storage/open.js';
 export { createSqliteMetadataStore } from './storage/sqlite.js';
+export { EXPORT_FORMAT, exportRegistry, type ImportSummary, importRegistry, type TransferSummary } from './storage/transfer.js';
 export type * from './storage/types.js';
-export { EXPORT_FORMAT, exportRegistry, type ImportSummary, importRegistry, type TransferSummary } from './transfer.js';

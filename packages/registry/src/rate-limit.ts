@@ -1,6 +1,8 @@
+import rateLimit, { type CreateRateLimitOptions } from '@fastify/rate-limit';
 import { isModmeshError, ModmeshError } from '@modmesh/manifest';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from './auth.js';
+import { createBucketStore } from './token-buckets.js';
 
 /**
  * The registry's budgets. Each is "N per minute, up to N at once": a token bucket that holds N
@@ -19,34 +21,23 @@ export interface RateLimitOptions {
   maxTracked?: number;
 }
 
-/** The write budgets a route can draw from (its `config.rateLimit`). */
+/** The write budgets a route can draw from (see RegistryLimits.route). */
 export type WriteBudget = 'blobUploads' | 'releases' | 'tagMoves';
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** The budget of the principal's this route draws one from, before its body is read. */
-    rateLimit?: WriteBudget;
-  }
-}
-
+/**
+ * The registry's rate limits, on @fastify/rate-limit with a token-bucket store (see
+ * createBucketStore). Each replica counts for itself: packages/registry/README.md says why.
+ */
 export interface RegistryLimits {
+  /** Registers the limiter on the app; routes registered after it draw from the budget their `route()` config names. */
+  register(app: FastifyInstance): Promise<void>;
+  /** The route config that takes one from `budget` for the request's publish token, in onRequest: before its body is read. */
+  route(budget: WriteBudget): Pick<FastifyContextConfig, 'rateLimit'>;
   /**
    * Who the request is, refusing it with MODMESH_RATE_LIMITED, before its token is even looked
    * up, while its client address is over its budget of unknown tokens.
    */
   identify(request: FastifyRequest, reply: FastifyReply, identify: (authorization: string | undefined) => Promise<Principal>): Promise<Principal>;
-  /** Takes one from the write budget of the route for the request's publish token, or refuses the request. */
-  checkWrite(request: FastifyRequest, reply: FastifyReply): void;
-}
-
-/** Per-key token buckets in bounded memory. */
-export interface RateLimiter {
-  /** Takes one from `key`'s bucket: 0 when it could, otherwise the seconds until it can. */
-  take(key: string): number;
-  /** The seconds until `key` can take one (0: now), without taking it. */
-  wait(key: string): number;
-  /** Buckets held now. */
-  size(): number;
 }
 
 export const DEFAULT_RATE_LIMITS: Required<RateLimitOptions> = {
@@ -67,17 +58,17 @@ export const DEFAULT_RATE_LIMITS: Required<RateLimitOptions> = {
   maxTracked: 10_000,
 };
 
-const PER_MINUTE = 60;
+const MINUTE_MS = 60_000;
 
 /**
  * The registry's rate limits, or none with `false`. Writes are counted per publish token (the
  * admin token is the operator's: it can mint tokens at will, so a budget on it would protect
  * nothing and stop bulk imports); unknown tokens per client address (the socket's, never a
- * forwarded header a client can set).
+ * forwarded header a client can set; an IPv6 address counts with its /64, which one client holds).
  */
-export function createRegistryLimits(options: RateLimitOptions | false | undefined, now: () => number = monotonicSeconds): RegistryLimits {
+export function createRegistryLimits(options: RateLimitOptions | false | undefined, now?: () => number): RegistryLimits {
   if (options === false) {
-    return { identify: (request, _reply, identify) => identify(request.headers.authorization), checkWrite: () => {} };
+    return { register: async () => {}, route: () => ({}), identify: (request, _reply, identify) => identify(request.headers.authorization) };
   }
   const budgets = { ...DEFAULT_RATE_LIMITS, ...definedOnly(options ?? {}) };
   for (const [name, value] of Object.entries(budgets)) {
@@ -87,80 +78,58 @@ export function createRegistryLimits(options: RateLimitOptions | false | undefin
       });
     }
   }
-  const bucketsOf = (perMinute: number): RateLimiter =>
-    createRateLimiter({ capacity: perMinute, perSecond: perMinute / PER_MINUTE, maxKeys: budgets.maxTracked, now });
-  const writes: Record<WriteBudget, RateLimiter> = {
-    blobUploads: bucketsOf(budgets.blobUploads),
-    releases: bucketsOf(budgets.releases),
-    tagMoves: bucketsOf(budgets.tagMoves),
-  };
-  const authFailures = bucketsOf(budgets.authFailures);
+  let unknownTokens: ReturnType<FastifyInstance['createRateLimit']> | undefined;
 
   return {
+    async register(app) {
+      await app.register(rateLimit, {
+        global: false,
+        hook: 'onRequest',
+        timeWindow: MINUTE_MS,
+        store: createBucketStore(budgets.maxTracked, now),
+        // Only Retry-After, as before the library: no X-RateLimit-* headers on every answer.
+        addHeaders: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false, 'retry-after': true },
+        addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false },
+      });
+      unknownTokens = app.createRateLimit({ max: budgets.authFailures, timeWindow: MINUTE_MS, groupId: 'authFailures' } as CreateRateLimitOptions);
+    },
+    route(budget) {
+      return {
+        rateLimit: {
+          max: budgets[budget],
+          groupId: budget,
+          keyGenerator: (request) => request.principal.id,
+          // Only publish tokens have budgets; anyone else is the admin or is refused by the route.
+          allowList: (request) => request.principal?.kind !== 'publish',
+          errorResponseBuilder(request, context) {
+            const { principal } = request;
+            const seconds = retryAfter(context.ttl / 1000);
+            const made = `${budgets[budget]} ${WRITE_LABELS[budget]}`;
+            return new ModmeshError('MODMESH_RATE_LIMITED', `publish token ${principal.id} made more than ${made} in a minute; retry in ${seconds} s`, {
+              remote: principal.kind === 'publish' ? principal.remote : undefined,
+            });
+          },
+        },
+      };
+    },
     async identify(request, reply, identify) {
       const { authorization } = request.headers;
-      if (authorization === undefined) return identify(authorization);
-      const wait = authFailures.wait(request.ip);
-      if (wait > 0) {
-        throw refuse(reply, wait, `${request.ip} sent more than ${budgets.authFailures} unknown tokens in a minute`);
+      if (authorization === undefined || !unknownTokens) return identify(authorization);
+      const state = await unknownTokens(request, { increment: false });
+      if (!state.isAllowed && state.isExceeded) {
+        throw refuse(reply, state.ttl / 1000, `${request.ip} sent more than ${budgets.authFailures} unknown tokens in a minute`);
       }
       try {
         return await identify(authorization);
       } catch (error) {
-        if (isModmeshError(error) && error.code === 'MODMESH_AUTH_REQUIRED') authFailures.take(request.ip);
+        if (isModmeshError(error) && error.code === 'MODMESH_AUTH_REQUIRED') await unknownTokens(request);
         throw error;
       }
     },
-    checkWrite(request, reply) {
-      const budget = request.routeOptions.config?.rateLimit;
-      const { principal } = request;
-      if (!budget || principal?.kind !== 'publish') return;
-      const wait = writes[budget].take(principal.id);
-      if (wait > 0) {
-        throw refuse(reply, wait, `publish token ${principal.id} made more than ${budgets[budget]} ${WRITE_LABELS[budget]} in a minute`, {
-          remote: principal.remote,
-        });
-      }
-    },
-  };
-}
-
-/**
- * Token buckets per key: each holds up to `capacity` and refills `perSecond`. Memory is bounded
- * by `maxKeys`: past it the least recently used bucket is dropped. That one has had the longest
- * to refill, so it is the likeliest to be full, and a full bucket is the same as none.
- */
-export function createRateLimiter(options: { capacity: number; perSecond: number; maxKeys: number; now?: () => number }): RateLimiter {
-  const { capacity, perSecond, maxKeys } = options;
-  const now = options.now ?? monotonicSeconds;
-  // Insertion order is recency order: a bucket is re-inserted whenever it is used.
-  const buckets = new Map<string, Bucket>();
-
-  const tokensOf = (bucket: Bucket | undefined, at: number): number => (bucket ? Math.min(capacity, bucket.tokens + (at - bucket.at) * perSecond) : capacity);
-  const secondsUntilOne = (tokens: number): number => (tokens >= 1 ? 0 : (1 - tokens) / perSecond);
-
-  return {
-    take(key) {
-      const at = now();
-      const tokens = tokensOf(buckets.get(key), at);
-      buckets.delete(key);
-      if (buckets.size >= maxKeys) buckets.delete(buckets.keys().next().value as string);
-      buckets.set(key, { tokens: tokens >= 1 ? tokens - 1 : tokens, at });
-      return secondsUntilOne(tokens);
-    },
-    // Looking does not make a bucket: only taking does.
-    wait: (key) => secondsUntilOne(tokensOf(buckets.get(key), now())),
-    size: () => buckets.size,
   };
 }
 
 // --- internal ---
-
-interface Bucket {
-  tokens: number;
-  /** When `tokens` was last brought up to date, in seconds. */
-  at: number;
-}
 
 const WRITE_LABELS: Record<WriteBudget, string> = {
   blobUploads: 'blob uploads',
@@ -168,14 +137,14 @@ const WRITE_LABELS: Record<WriteBudget, string> = {
   tagMoves: 'tag moves',
 };
 
-function refuse(reply: FastifyReply, waitSeconds: number, message: string, subject: { remote?: string } = {}): ModmeshError {
-  const retryAfter = Math.max(1, Math.ceil(waitSeconds));
-  reply.header('retry-after', String(retryAfter));
-  return new ModmeshError('MODMESH_RATE_LIMITED', `${message}; retry in ${retryAfter} s`, subject);
+function retryAfter(waitSeconds: number): number {
+  return Math.max(1, Math.ceil(waitSeconds));
 }
 
-function monotonicSeconds(): number {
-  return performance.now() / 1000;
+function refuse(reply: FastifyReply, waitSeconds: number, message: string): ModmeshError {
+  const seconds = retryAfter(waitSeconds);
+  reply.header('retry-after', String(seconds));
+  return new ModmeshError('MODMESH_RATE_LIMITED', `${message}; retry in ${seconds} s`);
 }
 
 function definedOnly(options: RateLimitOptions): RateLimitOptions {

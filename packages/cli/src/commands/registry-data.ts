@@ -3,6 +3,7 @@ import { type CommandSpec, JSON_OPTION, type OptionSpec, type ParsedArgs } from 
 import { LOCAL_DATA_DIR } from '../connect.js';
 import { type CliContext, createOutput } from '../output.js';
 import { STORAGE_OPTION } from './registry.js';
+import { loadRegistry, type RegistryModule } from './registry-module.js';
 
 // The registry's own storage, named as `modmesh registry start` names it.
 const DATA_OPTION: OptionSpec = {
@@ -26,7 +27,7 @@ export const registryMigrateCommand: CommandSpec = {
   examples: ['modmesh registry migrate --storage postgres://registry:PASSWORD@db:5432/registry'],
   run: async function runRegistryMigrate(args: ParsedArgs, context: CliContext): Promise<void> {
     const output = createOutput(context, args.flag('json'));
-    const { migrateStorage } = await import('@modmesh/registry');
+    const { migrateStorage } = await loadRegistry('registry migrate');
     const result = await migrateStorage(args.need('storage'));
     output.result(result, () => [
       result.applied.length === 0
@@ -54,7 +55,7 @@ export const registryExportCommand: CommandSpec = {
   run: async function runRegistryExport(args: ParsedArgs, context: CliContext): Promise<void> {
     const output = createOutput(context, args.flag('json'));
     const dir = path.resolve(context.cwd, args.need('out'));
-    const summary = await withStorage(args, context, false, async (storage, registry) => registry.exportRegistry(storage, dir));
+    const summary = await withStorage('registry export', args, context, false, async (storage, registry) => registry.exportRegistry(storage, dir));
     output.result({ dir, ...summary }, () => [`exported ${describe(summary)} to ${dir}`]);
   },
 };
@@ -75,7 +76,9 @@ export const registryImportCommand: CommandSpec = {
   run: async function runRegistryImport(args: ParsedArgs, context: CliContext): Promise<void> {
     const output = createOutput(context, args.flag('json'));
     const dir = path.resolve(context.cwd, args.positionals[0] ?? '');
-    const summary = await withStorage(args, context, args.flag('migrate'), async (storage, registry) => registry.importRegistry(storage, dir));
+    const summary = await withStorage('registry import', args, context, args.flag('migrate'), async (storage, registry) =>
+      registry.importRegistry(storage, dir),
+    );
     output.result({ dir, ...summary }, () => [
       `imported ${describe(summary)} from ${dir}: ${summary.added} records and ${summary.filesAdded} files added, ${summary.unchanged} records already there`,
     ]);
@@ -84,20 +87,19 @@ export const registryImportCommand: CommandSpec = {
 
 // --- internal ---
 
-type RegistryModule = typeof import('@modmesh/registry');
-
 function storageOptions(): Record<string, OptionSpec> {
   return { storage: STORAGE_OPTION, data: DATA_OPTION, json: JSON_OPTION };
 }
 
 async function withStorage<T>(
+  command: string,
   args: ParsedArgs,
   context: CliContext,
   migrate: boolean,
   work: (storage: Awaited<ReturnType<RegistryModule['openStorage']>>, registry: RegistryModule) => Promise<T>,
 ): Promise<T> {
-  // Loaded only here: SQLite and PostgreSQL would slow down every other command.
-  const registry = await import('@modmesh/registry');
+  // Loaded only here: SQLite and PostgreSQL would slow down every other command, and may not be installed.
+  const registry = await loadRegistry(command);
   const storage = await registry.openStorage({
     storage: args.value('storage'),
     dataDir: path.resolve(context.cwd, args.need('data')),

@@ -4,6 +4,7 @@ import { ModmeshError } from '@modmesh/manifest';
 import type { CommandSpec, OptionSpec, ParsedArgs } from '../args.js';
 import { LOCAL_DATA_DIR } from '../connect.js';
 import type { CliContext } from '../output.js';
+import { loadRegistry } from './registry-module.js';
 
 // Either one stops the registry cleanly: Ctrl-C in a terminal, SIGTERM from a supervisor.
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -68,8 +69,8 @@ export const registryStartCommand: CommandSpec = {
     const storage = args.value('storage');
     const generatesToken = adminToken === undefined && storage === undefined && !existsSync(path.join(dataDir, 'admin-token'));
 
-    // Loaded only here: Fastify and SQLite would slow down every other command.
-    const { startRegistry } = await import('@modmesh/registry');
+    // Loaded only here: Fastify and SQLite would slow down every other command, and may not be installed.
+    const { startRegistry } = await loadRegistry('registry start');
     const registry = await startRegistry({
       dataDir,
       storage,

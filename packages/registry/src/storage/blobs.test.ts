@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { describeBlobStoreContract } from '@modmesh/registry-test-utils';
 import { createFileBlobStore } from './blobs.js';
-import { describeBlobStoreContract } from './contract.js';
 
 describeBlobStoreContract('file', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modmesh-blobs-'));

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ModmeshError } from '@modmesh/manifest';
-import type { ConsumerStore } from '../consumers.js';
 import { createFileBlobStore } from './blobs.js';
+import type { ConsumerStore } from './consumers.js';
 import { createSqliteMetadataStore } from './sqlite.js';
 import type { BlobStore, MetadataStore } from './types.js';
 

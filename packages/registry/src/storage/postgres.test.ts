@@ -1,9 +1,11 @@
 // The storage contract against PostgreSQL, and what only a shared database has to hold: its
 // schema versions, several processes on one database, and losing the database.
-import { createTestDatabase, postgresUnavailable, type TestDatabase } from '@modmesh/test-utils';
+
+import { describeBlobStoreContract, describeConsumerStoreContract, describeMetadataStoreContract, newRelease, tagMove } from '@modmesh/registry-test-utils';
+import { createTestDatabase, pollUntil, postgresUnavailable, startBalancer, startSilentServer, type TestDatabase } from '@modmesh/test-utils';
+import pg from 'pg';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { startRegistry } from '../server.js';
-import { describeBlobStoreContract, describeConsumerStoreContract, describeMetadataStoreContract, newRelease, tagMove } from './contract.js';
 import { isPostgresUrl, migrateStorage, openStorage, type RegistryStorage } from './open.js';
 
 const unavailable = postgresUnavailable();
@@ -140,6 +142,49 @@ describe.skipIf(unavailable)('PostgreSQL storage', () => {
     } finally {
       await cleanup();
     }
+  });
+
+  describe('a connection lost without an error code', () => {
+    // node-postgres fails these with plain errors that carry no code ("Connection terminated
+    // unexpectedly", "timeout exceeded when trying to connect"): where they happen classifies them.
+    it('mid-statement (the link closes while a tag move waits on the write lock): MODMESH_STORAGE_UNAVAILABLE', async () => {
+      const database = await createTestDatabase();
+      await migrateStorage(database.url);
+      const link = await startBalancer([database.url.replace(/^postgres(ql)?:/, 'http:')]);
+      const throughLink = new URL(database.url);
+      throughLink.port = String(link.port);
+      const storage = await openStorage({ storage: throughLink.toString(), dataDir: '' });
+      const holder = new pg.Client({ connectionString: database.url });
+      try {
+        await storage.metadata.insertRelease(newRelease('auth', '1.0.0'));
+        await holder.connect();
+        // The write lock every event-appending write takes (WRITE_LOCK in postgres/metadata.ts).
+        await holder.query('SELECT pg_advisory_lock(7310001)');
+        const move = storage.metadata.moveTag(tagMove({ expect: null, to: '1.0.0' })).catch((error: unknown) => error);
+        await pollUntil('the move waits on the lock', async () => {
+          const { rows } = await holder.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'modmesh-registry' AND wait_event_type = 'Lock'");
+          return rows.length > 0 ? true : undefined;
+        });
+        await link.close();
+
+        expect(await move).toMatchObject({ code: 'MODMESH_STORAGE_UNAVAILABLE' });
+      } finally {
+        await holder.end();
+        await storage.close();
+        await database.drop();
+      }
+    });
+
+    it('while connecting (a server that accepts and never answers): MODMESH_STORAGE_UNAVAILABLE', async () => {
+      const silent = await startSilentServer();
+      try {
+        const refused = await openStorage({ storage: `postgres://modmesh@127.0.0.1:${silent.port}/none`, dataDir: '' }).catch((error: unknown) => error);
+
+        expect(refused).toMatchObject({ code: 'MODMESH_STORAGE_UNAVAILABLE' });
+      } finally {
+        await silent.close();
+      }
+    });
   });
 
   it('answers MODMESH_STORAGE_UNAVAILABLE when the database cannot be reached', async () => {

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { describeMetadataStoreContract, newRelease, sha256Hex, tagMove } from '@modmesh/registry-test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeMetadataStoreContract, newRelease, sha256Hex, tagMove } from './contract.js';
 import { createSqliteMetadataStore } from './sqlite.js';
 import type { MetadataStore } from './types.js';
 

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Consumer, ConsumerReport, ConsumerStore } from '../../consumers.js';
+import type { Consumer, ConsumerReport, ConsumerStore } from '../consumers.js';
 import { query } from './pool.js';
 
 /**

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { checkSameRecord } from '../dump.js';
 import type { DumpRecord } from '../types.js';
-import { type Queryable, storageError } from './pool.js';
+import { checkout, type Queryable } from './pool.js';
 import {
   type EventRow,
   type FileRow,
@@ -28,17 +28,13 @@ const PAGE = 500;
  * read in one snapshot: replicas publishing meanwhile never give a tag without its release.
  */
 export async function* postgresDump(pool: pg.Pool): AsyncIterable<DumpRecord> {
-  let client: pg.PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
-    throw storageError(error);
-  }
+  const connection = await checkout(pool);
+  const { client } = connection;
   const read = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> => {
     try {
       return (await client.query<R>(text, values)).rows;
     } catch (error) {
-      throw storageError(error);
+      throw connection.failure(error);
     }
   };
   try {
@@ -67,7 +63,7 @@ export async function* postgresDump(pool: pg.Pool): AsyncIterable<DumpRecord> {
     await read('COMMIT');
   } finally {
     await client.query('ROLLBACK').catch(() => undefined);
-    client.release();
+    connection.release();
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ConsumerStore } from '../../consumers.js';
+import type { ConsumerStore } from '../consumers.js';
 import type { BlobStore, MetadataStore } from '../types.js';
 import { createPostgresBlobStore } from './blobs.js';
 import { createPostgresConsumerStore } from './consumers.js';

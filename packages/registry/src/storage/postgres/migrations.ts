@@ -1,6 +1,6 @@
 import { ModmeshError } from '@modmesh/manifest';
 import type pg from 'pg';
-import { query, storageError } from './pool.js';
+import { checkout, query } from './pool.js';
 
 /**
  * The schema, one step per version, never edited once released: a change is a new step. Each
@@ -64,12 +64,8 @@ export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((migration) => migratio
  * advisory lock; the second finds nothing left to do.
  */
 export async function migrate(pool: pg.Pool): Promise<number[]> {
-  let client: pg.PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
-    throw storageError(error);
-  }
+  const connection = await checkout(pool);
+  const { client } = connection;
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await client.query(
@@ -92,10 +88,10 @@ export async function migrate(pool: pg.Pool): Promise<number[]> {
     }
     return applied;
   } catch (error) {
-    throw storageError(error);
+    throw connection.failure(error);
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
-    client.release();
+    connection.release();
   }
 }
 

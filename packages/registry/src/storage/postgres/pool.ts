@@ -22,8 +22,6 @@ const DEFAULT_POOL_SIZE = 10;
 // shutdown, restart) and 58 (system error), and the network errors of the socket.
 const UNAVAILABLE_SQLSTATE_CLASSES = new Set(['08', '53', '57', '58']);
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
-// node-postgres reports a dropped connection and a connect timeout without a code.
-const UNAVAILABLE_MESSAGES = [/Connection terminated/i, /timeout exceeded when trying to connect/i, /Client has encountered a connection error/i];
 
 /** A pool of connections to one database, named in `pg_stat_activity` as the registry. */
 export function createPostgresPool(url: string, options: PostgresPoolOptions = {}): pg.Pool {
@@ -39,12 +37,54 @@ export function createPostgresPool(url: string, options: PostgresPoolOptions = {
   return pool;
 }
 
-/** A query on the pool, its connection failures as MODMESH_STORAGE_UNAVAILABLE. */
-export async function query<R extends pg.QueryResultRow>(pool: pg.Pool, text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+/** A connection checked out of the pool, watched for being lost while it is used. */
+export interface Connection {
+  client: pg.PoolClient;
+  /** The coded error for a failure on this connection: MODMESH_STORAGE_UNAVAILABLE if the connection was lost. */
+  failure(error: unknown): unknown;
+  /** Hands the connection back, or destroys it when it was lost (or `broken` says it cannot be reused). */
+  release(broken?: Error): void;
+}
+
+/**
+ * Checks a connection out: a failure to connect is MODMESH_STORAGE_UNAVAILABLE unless the
+ * server refused it for a reason of its own (a SQLSTATE such as a wrong password). node-postgres
+ * reports a connect timeout and a connection dropped while connecting as plain errors without a
+ * code, so where it failed is what classifies it, never its message.
+ */
+export async function checkout(pool: pg.Pool): Promise<Connection> {
+  let client: pg.PoolClient;
   try {
-    return await pool.query<R>(text, values);
+    client = await pool.connect();
   } catch (error) {
-    throw storageError(error);
+    throw isCoded(error) || error instanceof TypeError ? storageError(error) : unavailable(error);
+  }
+  // node-postgres emits `error` on the client when its connection breaks, before it fails the
+  // query in flight with a plain "Connection terminated" error.
+  let lost: Error | undefined;
+  const onLost = (error: Error): void => {
+    lost ??= error;
+  };
+  client.on('error', onLost);
+  return {
+    client,
+    failure: (error) => (lost && !isModmeshError(error) ? unavailable(error) : storageError(error)),
+    release(broken) {
+      client.off('error', onLost);
+      client.release(lost ?? broken);
+    },
+  };
+}
+
+/** A query on its own connection, its connection failures as MODMESH_STORAGE_UNAVAILABLE. */
+export async function query<R extends pg.QueryResultRow>(pool: pg.Pool, text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+  const connection = await checkout(pool);
+  try {
+    return await connection.client.query<R>(text, values);
+  } catch (error) {
+    throw connection.failure(error);
+  } finally {
+    connection.release();
   }
 }
 
@@ -53,12 +93,8 @@ export async function query<R extends pg.QueryResultRow>(pool: pg.Pool, text: st
  * throws. A connection that failed is destroyed, not handed back to the pool.
  */
 export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  let client: pg.PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
-    throw storageError(error);
-  }
+  const connection = await checkout(pool);
+  const { client } = connection;
   let broken: Error | undefined;
   try {
     await client.query('BEGIN');
@@ -66,29 +102,34 @@ export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    if (isUnavailable(error)) broken = error as Error;
+    const coded = connection.failure(error);
+    if (isModmeshError(coded) && coded.code === 'MODMESH_STORAGE_UNAVAILABLE') broken = error as Error;
     else await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
-    throw storageError(error);
+    throw coded;
   } finally {
-    client.release(broken);
+    connection.release(broken);
   }
 }
 
-/** The error a caller sees: coded errors as they are, a lost database as MODMESH_STORAGE_UNAVAILABLE, anything else (a bug) untouched. */
+/**
+ * The error a caller sees, by its code: coded errors as they are, a SQLSTATE or socket error that
+ * means the database is not there as MODMESH_STORAGE_UNAVAILABLE, anything else (a bug) untouched.
+ */
 export function storageError(error: unknown): unknown {
-  if (isModmeshError(error) || !isUnavailable(error)) return error;
-  return new ModmeshError('MODMESH_STORAGE_UNAVAILABLE', `the registry's PostgreSQL database is unavailable: ${(error as Error).message}`, { cause: error });
+  if (isModmeshError(error)) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return error;
+  const gone = error instanceof pg.DatabaseError ? UNAVAILABLE_SQLSTATE_CLASSES.has(code.slice(0, 2)) : UNAVAILABLE_NODE_CODES.has(code);
+  return gone ? unavailable(error) : error;
 }
 
 // --- internal ---
 
-function isUnavailable(error: unknown): boolean {
-  if (isModmeshError(error)) return false;
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string') {
-    if (UNAVAILABLE_NODE_CODES.has(code)) return true;
-    if (/^[0-9A-Z]{5}$/.test(code)) return UNAVAILABLE_SQLSTATE_CLASSES.has(code.slice(0, 2));
-  }
-  const message = (error as Error | null)?.message ?? '';
-  return UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message));
+function unavailable(error: unknown): ModmeshError {
+  return new ModmeshError('MODMESH_STORAGE_UNAVAILABLE', `the registry's PostgreSQL database is unavailable: ${(error as Error).message}`, { cause: error });
+}
+
+/** Whether an error carries a code of its own (a SQLSTATE, a socket's errno, a modmesh code). */
+function isCoded(error: unknown): boolean {
+  return typeof (error as { code?: unknown } | null)?.code === 'string';
 }

@@ -4,9 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { generatePublisherKeyPair, type PublisherKeyPair, type ReleaseManifest, signRelease } from '@modmesh/manifest';
-import { createRegistryApp, type RegistryApp, type RegistryAppOptions } from './app.js';
-import { createFileBlobStore } from './storage/blobs.js';
-import { createSqliteMetadataStore } from './storage/sqlite.js';
+import { createFileBlobStore, createRegistryApp, createSqliteMetadataStore, type RegistryApp, type RegistryAppOptions } from '@modmesh/registry';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 

@@ -1,5 +1,5 @@
+import { createTestRegistry, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestRegistry, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from './test-fixtures.js';
 
 let registry: TestRegistry;
 
@@ -28,17 +28,5 @@ describe('release files by path', () => {
     }
     const unknown = await registry.app.inject({ url: '/v1/remotes/auth/releases/9.9.9/files/remoteEntry.js' });
     expect(unknown.json().error.code).toBe('MODMESH_NOT_FOUND');
-  });
-});
-
-describe('cross-origin access', () => {
-  it('lets any origin read and report as a consumer, but not write', async () => {
-    const resolve = await registry.app.inject({ url: '/v1/remotes/auth/resolve/1.0.0', headers: { origin: 'http://127.0.0.1:8080' } });
-    expect(resolve.headers['access-control-allow-origin']).toBe('*');
-    const preflight = await registry.app.inject({ method: 'OPTIONS', url: '/v1/consumers', headers: { origin: 'http://127.0.0.1:8080' } });
-    expect(preflight.statusCode).toBe(204);
-    expect(preflight.headers['access-control-allow-methods']).toBe('POST');
-    const tagMove = await registry.app.inject({ method: 'PUT', url: '/v1/remotes/auth/tags/stable', payload: { version: '1.0.0', expect: null } });
-    expect(tagMove.headers['access-control-allow-origin']).toBeUndefined();
   });
 });

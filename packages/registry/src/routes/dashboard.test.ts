@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { admin, bearer, createTestRegistry, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { admin, bearer, createTestRegistry, setUpPublisher, type TestRegistry } from './test-fixtures.js';
 
 let registry: TestRegistry | undefined;
 afterEach(() => registry?.cleanup());
@@ -12,7 +12,7 @@ async function open(options: { requireReadToken?: boolean } = {}): Promise<TestR
 }
 
 // The page's own files, read from disk: a new module is checked without editing this test.
-const DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/', import.meta.url));
+const DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/', import.meta.url));
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 

@@ -1,7 +1,17 @@
 import { sign } from 'node:crypto';
 import { parsePrivateKey, parsePublicKey, signingInput, signRelease, verifyRelease } from '@modmesh/manifest';
+import {
+  admin,
+  bearer,
+  createTestRegistry,
+  publishFixture,
+  releaseFixture,
+  setUpPublisher,
+  sha256,
+  type TestRegistry,
+  uploadFiles,
+} from '@modmesh/registry-test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { admin, bearer, createTestRegistry, publishFixture, releaseFixture, setUpPublisher, sha256, type TestRegistry, uploadFiles } from './test-fixtures.js';
 
 let registry: TestRegistry;
 let publisher: Awaited<ReturnType<typeof setUpPublisher>>;

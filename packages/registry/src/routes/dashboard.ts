@@ -6,15 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { ModmeshError } from '@modmesh/manifest';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** Served to anyone, even when reads need a token: the route answers with no registry data. */
-    publicPage?: boolean;
-  }
-}
-
-// `../dashboard` from both src/ (tests, sources) and dist/ (the published package).
-const DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/', import.meta.url));
+// `../../dashboard` from both src/routes/ (tests, sources) and dist/routes/ (the published package).
+const DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/', import.meta.url));
 
 // Only these kinds of file are served; anything else in the directory stays private.
 const CONTENT_TYPES: Record<string, string> = {
@@ -40,18 +33,19 @@ const PAGE_HEADERS = {
  * `packages/registry/dashboard`) and `GET /v1/whoami`, which tells the dashboard what the
  * token it was given may do.
  */
-export function registerDashboard(app: FastifyInstance, dir = DASHBOARD_DIR): void {
+export async function dashboardRoutes(app: FastifyInstance, options: { dir?: string } = {}): Promise<void> {
+  const dir = options.dir ?? DASHBOARD_DIR;
   // Fixed at start: a name is served only if it was in the directory then, so a request can
   // never name a path of its own (`..`, absolute, encoded).
   const files = new Map(
     (existsSync(dir) ? readdirSync(dir) : []).filter((name) => Object.hasOwn(CONTENT_TYPES, path.extname(name))).map((name) => [name, path.join(dir, name)]),
   );
 
-  app.get('/', { config: { publicPage: true } }, async function dashboardPage(request, reply) {
+  app.get('/', { config: { publicRead: true } }, async function dashboardPage(request, reply) {
     return sendFile('index.html', request.headers['if-none-match'], reply);
   });
 
-  app.get('/dashboard/:file', { config: { publicPage: true } }, async function dashboardAsset(request, reply) {
+  app.get('/dashboard/:file', { config: { publicRead: true } }, async function dashboardAsset(request, reply) {
     const name = (request.params as { file?: string }).file ?? '';
     return sendFile(name, request.headers['if-none-match'], reply);
   });

@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { ModmeshError } from '@modmesh/manifest';
-import type { BlobStore, DumpRecord, MetadataStore } from './storage/types.js';
+import type { BlobStore, DumpRecord, MetadataStore } from './types.js';
 
 /** What `exportRegistry` writes as `export.json`, last: an export without it is incomplete. */
 export const EXPORT_FORMAT = 'modmesh.registry-export/v1';

@@ -1,9 +1,7 @@
-import type { AddressInfo } from 'node:net';
-import { pollUntil } from '@modmesh/test-utils';
+import { admin, bearer, createTestRegistry, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { rollbackTarget } from './app.js';
-import type { TagMove } from './storage/types.js';
-import { admin, bearer, createTestRegistry, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from './test-fixtures.js';
+import type { TagMove } from '../storage/types.js';
+import { rollbackTarget } from './tags.js';
 
 let registry: TestRegistry;
 let publisher: Awaited<ReturnType<typeof setUpPublisher>>;
@@ -109,101 +107,3 @@ describe('rollbackTarget', () => {
     expect(rollbackTarget([])).toBeNull();
   });
 });
-
-describe('the event stream', () => {
-  it('sends releases and tag moves with ids, and resumes after Last-Event-ID without losing or repeating one', async () => {
-    await registry.app.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = registry.app.server.address() as AddressInfo;
-    const url = `http://127.0.0.1:${port}/v1/events`;
-
-    const first = await readEvents(url, {}, 3);
-    expect(first.map((event) => [event.event, JSON.parse(event.data).version])).toEqual([
-      ['release.published', '1.0.0'],
-      ['release.published', '1.1.0'],
-      ['release.published', '1.2.0'],
-    ]);
-
-    const lastSeen = first[2]?.id as string;
-    await moveTag('1.0.0', null);
-    await moveTag('1.1.0', '1.0.0');
-    const resumed = await readEvents(url, { 'last-event-id': lastSeen }, 2);
-    expect(resumed.map((event) => [event.event, JSON.parse(event.data).to])).toEqual([
-      ['tag.moved', '1.0.0'],
-      ['tag.moved', '1.1.0'],
-    ]);
-    expect(Number(resumed[0]?.id)).toBe(Number(lastSeen) + 1);
-
-    // A client that is up to date receives the next move as it happens.
-    const live = readEvents(url, { 'last-event-id': resumed[1]?.id as string }, 1);
-    await rollback({ reason: 'live' });
-    expect((await live).map((event) => [event.event, JSON.parse(event.data).kind])).toEqual([['tag.moved', 'rollback']]);
-  });
-
-  it('sends only what happens from now on to a client asking for lastEventId=latest', async () => {
-    await registry.app.listen({ port: 0, host: '127.0.0.1' });
-    const { port } = registry.app.server.address() as AddressInfo;
-    const fromNow = readEvents(`http://127.0.0.1:${port}/v1/events?lastEventId=latest`, {}, 1);
-    await pollUntil('the stream is attached', async () => (registry.hub.clients() > 0 ? true : undefined));
-    await moveTag('1.0.0', null);
-    const [event] = await fromNow;
-    expect([event?.event, JSON.parse(event?.data ?? '{}').to]).toEqual(['tag.moved', '1.0.0']);
-  });
-});
-
-describe('operations', () => {
-  it('serves health and Prometheus metrics counting publishes and tag moves', async () => {
-    expect((await registry.app.inject({ url: '/health' })).json()).toEqual({ status: 'ok' });
-    await moveTag('1.0.0', null);
-    const metrics = (await registry.app.inject({ url: '/metrics' })).body;
-    expect(metrics).toContain('modmesh_registry_publishes_total{result="published"} 3');
-    expect(metrics).toContain('modmesh_registry_tag_moves_total{kind="move"} 1');
-  });
-
-  it('can require a token for reads', async () => {
-    const closed = await createTestRegistry({ requireReadToken: true });
-    try {
-      const anonymous = await closed.app.inject({ url: '/v1/remotes' });
-      expect([anonymous.statusCode, anonymous.json().error.code]).toEqual([401, 'MODMESH_AUTH_REQUIRED']);
-      const reader = (await closed.app.inject({ method: 'POST', url: '/v1/tokens', headers: admin(), payload: { role: 'read' } })).json().token;
-      expect((await closed.app.inject({ url: '/v1/remotes', headers: bearer(reader) })).statusCode).toBe(200);
-      expect((await closed.app.inject({ url: '/health' })).statusCode).toBe(200);
-    } finally {
-      await closed.cleanup();
-    }
-  });
-});
-
-// --- internal ---
-
-interface SseEvent {
-  id: string;
-  event: string;
-  data: string;
-}
-
-async function readEvents(url: string, headers: Record<string, string>, count: number): Promise<SseEvent[]> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), 10_000);
-  const response = await fetch(url, { headers, signal: controller.signal });
-  const events: SseEvent[] = [];
-  const decoder = new TextDecoder();
-  let buffered = '';
-  try {
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      buffered += decoder.decode(chunk, { stream: true });
-      let end = buffered.indexOf('\n\n');
-      while (end !== -1) {
-        const block = buffered.slice(0, end);
-        buffered = buffered.slice(end + 2);
-        const fields = Object.fromEntries(block.split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]));
-        if (fields.id) events.push(fields as unknown as SseEvent);
-        if (events.length === count) return events;
-        end = buffered.indexOf('\n\n');
-      }
-    }
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
-  }
-  return events;
-}

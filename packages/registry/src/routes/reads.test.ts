@@ -1,0 +1,66 @@
+// The read routes: what is published, and asking about what the registry does not have (the answer
+// says which thing is unknown).
+
+import { createTestRegistry, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+let registry: TestRegistry;
+
+beforeEach(async () => {
+  registry = await createTestRegistry();
+  await publishFixture(registry, releaseFixture('auth', '1.0.0'), await setUpPublisher(registry, 'auth'), { tag: 'stable' });
+});
+afterEach(() => registry.cleanup());
+
+async function error(url: string) {
+  const response = await registry.app.inject({ url });
+  return { status: response.statusCode, ...(response.json() as { error: { code: string; message: string; hint: string } }).error };
+}
+
+describe('an unknown remote', () => {
+  it.each(['nosuch', 'nosuch/resolve/stable', 'nosuch/resolve/*', 'nosuch/resolve/1.0.0'])('/v1/remotes/%s says that there is no such remote', async (path) => {
+    expect(await error(`/v1/remotes/${path}`)).toMatchObject({
+      status: 404,
+      code: 'MODMESH_NOT_FOUND',
+      message: 'there is no remote named nosuch at this registry',
+      hint: expect.stringContaining('modmesh ls'),
+    });
+  });
+
+  it('a known remote says which tag or version it lacks', async () => {
+    expect(await error('/v1/remotes/auth/resolve/canary')).toMatchObject({ status: 404, message: 'auth has no tag canary' });
+    expect(await error('/v1/remotes/auth/resolve/2.0.0')).toMatchObject({ status: 404, message: 'auth@2.0.0 is not published' });
+  });
+});
+
+describe('what is published', () => {
+  it('lists the remotes, and each one with its versions, tags and keys', async () => {
+    expect((await registry.app.inject({ url: '/v1/remotes' })).json()).toEqual({
+      remotes: [{ name: 'auth', releases: 1, latest: '1.0.0', tags: { stable: '1.0.0' } }],
+    });
+    const auth = (await registry.app.inject({ url: '/v1/remotes/auth' })).json();
+    expect(auth).toMatchObject({ name: 'auth', versions: [{ version: '1.0.0' }], tags: [{ tag: 'stable', version: '1.0.0', seq: 1 }] });
+    expect(Object.keys(auth.keys[0]).sort()).toEqual(['addedAt', 'keyId', 'label', 'publicKey']);
+  });
+
+  it('resolves a tag with its state, and with ?include=release the signed release in the same answer', async () => {
+    const resolved = (await registry.app.inject({ url: '/v1/remotes/auth/resolve/stable?include=release' })).json();
+    expect(resolved).toMatchObject({ name: 'auth', spec: 'stable', version: '1.0.0', tag: { name: 'stable', seq: 1, kind: 'move' } });
+    expect(resolved.release).toEqual((await registry.app.inject({ url: '/v1/remotes/auth/releases/1.0.0' })).json());
+    expect(resolved.release.manifest).toEqual(releaseFixture('auth', '1.0.0').manifest);
+    expect((await registry.app.inject({ url: '/v1/remotes/auth/resolve/1.0.0' })).json()).toEqual({ name: 'auth', spec: '1.0.0', version: '1.0.0' });
+  });
+
+  it('checks the path before anything else: the remote name first, then the version, naming the remote', async () => {
+    expect(await error('/v1/remotes/Auth/releases/1.0')).toMatchObject({ status: 400, code: 'MODMESH_INVALID_NAME' });
+    expect(await error('/v1/remotes/auth/releases/1.0')).toMatchObject({
+      status: 400,
+      code: 'MODMESH_INVALID_VERSION',
+      message: '"1.0" is not a full semantic version such as 1.2.3',
+      remote: 'auth',
+    });
+    expect(await error('/v1/remotes/auth/tags/1.x/history')).toMatchObject({ status: 400, code: 'MODMESH_INVALID_TAG', remote: 'auth' });
+    expect(await error('/v1/remotes/auth/resolve/not%20a%20spec!')).toMatchObject({ status: 400, code: 'MODMESH_INVALID_SPEC', remote: 'auth' });
+    expect(await error('/v1/remotes/auth/releases/2.0.0')).toMatchObject({ status: 404, code: 'MODMESH_NOT_FOUND', message: 'auth@2.0.0 is not published' });
+  });
+});

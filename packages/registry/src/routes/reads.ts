@@ -1,0 +1,113 @@
+import { ModmeshError } from '@modmesh/manifest';
+import type { FastifyInstance } from 'fastify';
+import semver from 'semver';
+import { paramsSchema } from '../params.js';
+import type { MetadataStore, StoredRelease, TagMove } from '../storage/types.js';
+import { parseSpec } from '../validate.js';
+
+export interface ReadRoutesOptions {
+  metadata: MetadataStore;
+}
+
+/** What a resolve says about the tag it followed, when the spec was a tag. */
+interface ResolvedTag {
+  name: string;
+  seq: number;
+  updatedAt: string;
+  /** Whether the tag's last move was a rollback: a host accepts a tag going to an older version only then. */
+  kind: TagMove['kind'];
+}
+
+/**
+ * What is published: `GET /v1/remotes`, `GET /v1/remotes/:name`, resolving a spec (a version, a
+ * range or a tag) to a version with `GET /v1/remotes/:name/resolve/:spec`, and a signed release
+ * with `GET /v1/remotes/:name/releases/:version`.
+ */
+export async function readRoutes(app: FastifyInstance, options: ReadRoutesOptions): Promise<void> {
+  const { metadata } = options;
+
+  app.get('/v1/remotes', async function listRemotes() {
+    return { remotes: await metadata.listRemotes() };
+  });
+
+  app.get<{ Params: { name: string } }>('/v1/remotes/:name', { schema: { params: paramsSchema('name') } }, async function describeRemote(request) {
+    const { name } = request.params;
+    const [versions, tags, keys] = await Promise.all([metadata.listVersions(name), metadata.getTags(name), metadata.publisherKeys(name)]);
+    if (versions.length === 0 && keys.length === 0) throw unknownRemote(name);
+    return { name, versions, tags, keys: keys.map(({ keyId, publicKey, label, addedAt }) => ({ keyId, publicKey, label, addedAt })) };
+  });
+
+  app.get<{ Params: { name: string; spec: string }; Querystring: { include?: string } }>(
+    '/v1/remotes/:name/resolve/:spec',
+    { schema: { params: paramsSchema('name') } },
+    async function resolve(request) {
+      const { name } = request.params;
+      const spec = parseSpec(request.params.spec, name);
+      let version: string;
+      let tag: ResolvedTag | undefined;
+      if (spec.kind === 'tag') {
+        const state = (await metadata.getTags(name)).find((candidate) => candidate.tag === spec.tag);
+        if (!state) {
+          await requireKnownRemote(name);
+          throw new ModmeshError('MODMESH_NOT_FOUND', `${name} has no tag ${spec.tag}`, {
+            remote: name,
+            hint: `See its tags with \`modmesh ls ${name}\`; a tag is made by \`modmesh tag set\` or \`modmesh publish --tag\`.`,
+          });
+        }
+        version = state.version;
+        // A host refuses a tag going to an older version as a replay unless its last move was a rollback.
+        const [lastMove] = await metadata.tagHistory(name, spec.tag, 1);
+        tag = { name: state.tag, seq: state.seq, updatedAt: state.updatedAt, kind: lastMove?.kind ?? 'move' };
+      } else if (spec.kind === 'range') {
+        const versions = (await metadata.listVersions(name)).map((entry) => entry.version);
+        const best = semver.maxSatisfying(versions, spec.range);
+        if (!best && versions.length === 0) await requireKnownRemote(name);
+        if (!best)
+          throw new ModmeshError('MODMESH_RANGE_UNSATISFIED', `no release of ${name} satisfies ${spec.range} (published: ${versions.join(', ') || 'none'})`, {
+            remote: name,
+          });
+        version = best;
+      } else {
+        version = spec.version;
+      }
+      const release = await metadata.getRelease(name, version);
+      if (!release) {
+        await requireKnownRemote(name);
+        throw new ModmeshError('MODMESH_NOT_FOUND', `${name}@${version} is not published`, { remote: name, version });
+      }
+      const include = request.query.include === 'release';
+      return { name, spec: request.params.spec, version, ...(tag && { tag }), ...(include && { release: signedRelease(release) }) };
+    },
+  );
+
+  app.get<{ Params: { name: string; version: string } }>(
+    '/v1/remotes/:name/releases/:version',
+    { schema: { params: paramsSchema('name', 'version') } },
+    async function getRelease(request) {
+      const { name, version } = request.params;
+      const release = await metadata.getRelease(name, version);
+      if (!release) throw new ModmeshError('MODMESH_NOT_FOUND', `${name}@${version} is not published`, { remote: name, version });
+      return signedRelease(release);
+    },
+  );
+
+  // A remote exists once a publisher key is registered for it or a release is published: asking
+  // anything of one that does not gets told so, not that a tag or version is missing.
+  async function requireKnownRemote(name: string): Promise<void> {
+    const [versions, keys] = await Promise.all([metadata.listVersions(name), metadata.publisherKeys(name)]);
+    if (versions.length === 0 && keys.length === 0) throw unknownRemote(name);
+  }
+}
+
+// --- internal ---
+
+function unknownRemote(name: string): ModmeshError {
+  return new ModmeshError('MODMESH_NOT_FOUND', `there is no remote named ${name} at this registry`, {
+    remote: name,
+    hint: '`modmesh ls` lists the remotes it has. A remote appears once an admin registers its publisher key (`modmesh trust add`).',
+  });
+}
+
+function signedRelease(release: StoredRelease) {
+  return { manifest: JSON.parse(release.manifest), signature: release.signature, publishedAt: release.publishedAt, publishedBy: release.publishedBy };
+}

@@ -1,0 +1,17 @@
+export { type BlobStoreUnderTest, describeBlobStoreContract } from './blob-contract.js';
+export { describeConsumerStoreContract } from './consumer-contract.js';
+export {
+  ADMIN_TOKEN,
+  admin,
+  bearer,
+  createTestRegistry,
+  publishFixture,
+  type ReleaseFixture,
+  releaseFixture,
+  setUpPublisher,
+  sha256,
+  type TestRegistry,
+  uploadFiles,
+} from './fixtures.js';
+export { describeMetadataStoreContract, type MetadataStoreUnderTest } from './metadata-contract.js';
+export { newRelease, sha256Hex, tagMove } from './records.js';
