@@ -1,11 +1,11 @@
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { greeterRelease, startLiveRegistry, type LiveRegistry as TestRegistry } from '@modmesh/registry-test-utils';
 import { pollUntil, startFaultProxy, startSilentServer } from '@modmesh/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from './log.js';
 import { createMesh, type Mesh, type MeshOptions } from './mesh.js';
-import { greeterRelease, startTestRegistry, type TestRegistry } from './test-registry.js';
 
 interface Greeter {
   greet(): string;
@@ -18,7 +18,7 @@ const logs: { level: string; msg: string; code?: unknown }[] = [];
 const log: Logger = (level, msg, fields) => void logs.push({ level, msg, ...fields });
 
 beforeEach(async () => {
-  registry = await startTestRegistry(['demo']);
+  registry = await startLiveRegistry(['demo']);
   cacheDir = await mkdtemp(path.join(os.tmpdir(), 'modmesh-cache-'));
   logs.length = 0;
   await registry.publish('demo', '1.0.0', greeterRelease(`exports.greet = () => 'hello from 1.0.0'`), greeterExposes());
@@ -91,7 +91,7 @@ describe('outages', () => {
     expect(await greeting(restarted.live<Greeter>('demo/greeter'))).toBe('hello from 1.0.0');
     expect(restarted.status().remotes.demo).toMatchObject({ version: '1.0.0', source: 'cache' });
     expect(logs).toContainEqual(expect.objectContaining({ code: 'MODMESH_BOOTED_FROM_CACHE' }));
-    registry = await startTestRegistry(['demo']);
+    registry = await startLiveRegistry(['demo']);
   });
 
   it('never boots from a cache file that was altered', async () => {
@@ -105,7 +105,7 @@ describe('outages', () => {
     await expect(restarted.import('demo/greeter', { deadlineMs: 3000 })).rejects.toMatchObject({ code: 'MODMESH_REMOTE_UNAVAILABLE' });
     expect(logs).toContainEqual(expect.objectContaining({ code: 'MODMESH_CACHE_INCOMPLETE' }));
     expect((globalThis as { pwned?: boolean }).pwned).toBeUndefined();
-    registry = await startTestRegistry(['demo']);
+    registry = await startLiveRegistry(['demo']);
   });
 
   it('boots from the cached release when the one the registry offers is broken', async () => {

@@ -7,10 +7,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { buildRelease, startLiveRegistry, type LiveRegistry as TestRegistry } from '@modmesh/registry-test-utils';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createMesh, type Mesh } from './mesh.js';
-import { buildRelease, startTestRegistry, type TestRegistry } from './test-registry.js';
 
 const require = createRequire(import.meta.url);
 const builds = { webpack: inject('authBuild'), rspack: inject('authBuildRspack') };
@@ -24,7 +24,7 @@ describe.each(Object.entries(builds))('a %s-built remote through the registry', 
   let mesh: Mesh;
 
   beforeAll(async () => {
-    registry = await startTestRegistry(['auth']);
+    registry = await startLiveRegistry(['auth']);
     const { files, containers } = buildRelease(build.remoteDir);
     await registry.publish('auth', '1.0.0', files, { containers });
     await registry.moveTag('auth', 'stable', '1.0.0');

@@ -5,9 +5,9 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { generatePublisherKeyPair } from '@modmesh/manifest';
+import { greeterRelease, startLiveRegistry, type LiveRegistry as TestRegistry } from '@modmesh/registry-test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMesh } from './mesh.js';
-import { greeterRelease, startTestRegistry, type TestRegistry } from './test-registry.js';
 
 interface Greeter {
   greet(): string;
@@ -23,7 +23,7 @@ function claiming(name: string) {
 }
 
 beforeAll(async () => {
-  registry = await startTestRegistry(['auth']);
+  registry = await startLiveRegistry(['auth']);
   await registry.trust('billing', billingKey.publicKey);
   await registry.publish('auth', '1.0.0', greeterRelease(`exports.greet = () => 'auth'`), claiming(CLAIMED));
   await registry.publish('billing', '1.0.0', greeterRelease(`exports.greet = () => 'billing'`), claiming(CLAIMED), billingKey);

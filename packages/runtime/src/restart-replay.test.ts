@@ -5,11 +5,11 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { greeterRelease, startLiveRegistry, type LiveRegistry as TestRegistry } from '@modmesh/registry-test-utils';
 import { type FaultProxy, startFaultProxy } from '@modmesh/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from './log.js';
 import { createMesh, type Mesh } from './mesh.js';
-import { greeterRelease, startTestRegistry, type TestRegistry } from './test-registry.js';
 
 interface Greeter {
   greet(): string;
@@ -51,7 +51,7 @@ function storedState(): { version: string; seq: number } {
 }
 
 beforeEach(async () => {
-  registry = await startTestRegistry(['demo']);
+  registry = await startLiveRegistry(['demo']);
   proxy = await startFaultProxy(registry.url);
   cacheDir = await mkdtemp(path.join(os.tmpdir(), 'modmesh-cache-'));
   logs = [];

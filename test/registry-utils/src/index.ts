@@ -13,5 +13,6 @@ export {
   type TestRegistry,
   uploadFiles,
 } from './fixtures.js';
+export { buildRelease, greeterRelease, type LiveRegistry, startLiveRegistry } from './live-registry.js';
 export { describeMetadataStoreContract, type MetadataStoreUnderTest } from './metadata-contract.js';
 export { newRelease, sha256Hex, tagMove } from './records.js';

@@ -1,4 +1,5 @@
-// A real registry on an ephemeral loopback port, and real signed releases, for the runtime's tests.
+// A real registry on an ephemeral loopback port, and real signed releases, for the host runtime's
+// tests (they load what it serves over HTTP, as a host does).
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import { createFileBlobStore, createRegistryApp, createSqliteMetadataStore, type
 
 const ADMIN = 'runtime-test-admin-token-0123';
 
-export interface TestRegistry {
+export interface LiveRegistry {
   url: string;
   dir: string;
   registry: RegistryApp;
@@ -26,7 +27,7 @@ export interface TestRegistry {
   close(): Promise<void>;
 }
 
-export async function startTestRegistry(remotes: readonly string[]): Promise<TestRegistry> {
+export async function startLiveRegistry(remotes: readonly string[]): Promise<LiveRegistry> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modmesh-runtime-registry-'));
   const open = async (port: number) => {
     const metadata = createSqliteMetadataStore(path.join(dir, 'registry.db'));
