@@ -1,5 +1,5 @@
 import realFs from 'node:fs';
-import { createRequire } from 'node:module';
+import * as nodeModule from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
 import { ModmeshError } from '@modmesh/manifest';
@@ -26,7 +26,11 @@ export interface EvaluateContainerOptions {
   onEvaluate?: (file: string) => void;
 }
 
-const requireFromHost = createRequire(import.meta.url);
+// Node's own require, also when this file is bundled into a stock host by webpack (the runtime
+// plugin is): webpack rewrites a literal `createRequire(import.meta.url)` into its own module
+// lookup, which knows no Node built-in, so the function is looked up by a computed name.
+const CREATE_REQUIRE = 'createRequire';
+const requireFromHost = (nodeModule as unknown as Record<string, (from: string) => NodeJS.Require>)[CREATE_REQUIRE]?.(import.meta.url) as NodeJS.Require;
 
 /**
  * Evaluates a remote's entry from checked, in-memory bytes and returns its container.

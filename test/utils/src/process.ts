@@ -31,6 +31,8 @@ export interface StartServiceOptions {
   cwd?: string;
   /** How long to wait for the `listening` line. @default 20000 */
   startDeadlineMs?: number;
+  /** For a program that prints no JSON `listening` line (a stock app): the line of output that says it is ready. */
+  readyLine?: RegExp;
 }
 
 const running = new Set<ServiceProcess>();
@@ -104,6 +106,14 @@ export async function startService(options: StartServiceOptions): Promise<Servic
   running.add(service);
   void exited.then(() => running.delete(service));
 
+  if (options.readyLine) {
+    const readyLine = options.readyLine;
+    await pollUntilOutput(service, exited, (line) => readyLine.test(line), options.startDeadlineMs ?? 20_000, options.script).catch(async (error) => {
+      await service.kill();
+      throw error;
+    });
+    return service;
+  }
   const listening = await service
     .waitForLog((line) => line.msg === 'listening', options.startDeadlineMs ?? 20_000)
     .catch(async (error) => {
@@ -166,6 +176,35 @@ export async function stopAllServices(): Promise<void> {
 }
 
 // --- internal ---
+
+// Resolves once a line of plain output matches; fails when the process exits first or time is up.
+function pollUntilOutput(
+  service: ServiceProcess,
+  exited: Promise<number | null>,
+  match: (line: string) => boolean,
+  deadlineMs: number,
+  script: string,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const finish = (error?: Error): void => {
+      if (done) return;
+      done = true;
+      clearInterval(poll);
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve();
+    };
+    const poll = setInterval(() => {
+      if (service.output.some(match)) finish();
+    }, 20);
+    const timer = setTimeout(
+      () => finish(new Error(`${script}: not ready within ${deadlineMs} ms. Output:\n${describe(service.logs, service.output)}`)),
+      deadlineMs,
+    );
+    void exited.then((code) => finish(new Error(`${script} exited (${code}) before it was ready. Output:\n${describe(service.logs, service.output)}`)));
+  });
+}
 
 async function stopChild(child: ChildProcess, exited: Promise<number | null>, graceMs: number): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return exited;

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { ModmeshError } from '@modmesh/manifest';
+
+/**
+ * The publisher keys trusted for each remote, from the environment: `MODMESH_TRUST_<NAME>` (keys
+ * separated by commas or new lines) or `MODMESH_TRUST_<NAME>_FILE` (a file of them, one per
+ * line), `<NAME>` being the remote's name upper-cased with `-` and `.` as `_`. A remote with no
+ * key is refused with MODMESH_CONFIG_INVALID naming both variables.
+ *
+ * @example
+ * trustFromEnv(['auth'], process.env) // { auth: ['ed25519:...'] } from MODMESH_TRUST_AUTH
+ */
+export function trustFromEnv(names: Iterable<string>, env: NodeJS.ProcessEnv): Record<string, string[]> {
+  const trust: Record<string, string[]> = {};
+  for (const name of names) {
+    const variable = trustVariable(name);
+    const file = env[`${variable}_FILE`];
+    const text = env[variable] ?? (file ? readKeyFile(file, `${variable}_FILE`) : undefined);
+    const keys = (text ?? '')
+      .split(/[\n,]/)
+      .map((key) => key.trim())
+      .filter(Boolean);
+    if (keys.length === 0) {
+      throw new ModmeshError('MODMESH_CONFIG_INVALID', `no publisher key is trusted for the remote ${name}: ${variable} and ${variable}_FILE are unset`, {
+        remote: name,
+        hint: `Set ${variable} to ${name}'s publisher public key (ed25519:..., from \`modmesh keys generate\`), or ${variable}_FILE to a file holding it.`,
+      });
+    }
+    trust[name] = keys;
+  }
+  return trust;
+}
+
+/** `MODMESH_TRUST_AUTH` for `auth`, `MODMESH_TRUST_NODE_REMOTE` for `node-remote`. */
+export function trustVariable(name: string): string {
+  return `MODMESH_TRUST_${name.toUpperCase().replace(/[-.]/g, '_')}`;
+}
+
+// --- internal ---
+
+function readKeyFile(file: string, variable: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new ModmeshError('MODMESH_CONFIG_INVALID', `${variable}=${file} cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})`, {
+      hint: `Point ${variable} at the .pub file from \`modmesh keys generate\`.`,
+      cause,
+    });
+  }
+}
