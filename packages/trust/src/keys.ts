@@ -1,0 +1,53 @@
+import { canonicalJson, ModmeshError } from '@modmesh/manifest/web';
+import type { CryptoPort } from './crypto.js';
+import type { TufKey } from './schema.js';
+import { fromHex, toHex, utf8 } from './text.js';
+
+const COMPACT_PREFIX = 'ed25519:';
+
+/** The TUF keyid of a key: the hex SHA-256 of its canonical JSON (TUF says MUST; we check it). */
+export async function keyIdOf(key: TufKey, crypto: CryptoPort): Promise<string> {
+  return toHex(await crypto.sha256(utf8(canonicalJson(key))));
+}
+
+/** The TUF form of a raw 32-byte Ed25519 public key. */
+export function tufKeyOf(raw: Uint8Array): TufKey {
+  if (raw.length !== 32) throw new ModmeshError('MODMESH_KEY_INVALID', `an Ed25519 public key has 32 bytes, not ${raw.length}`);
+  return { keytype: 'ed25519', scheme: 'ed25519', keyval: { public: toHex(raw) } };
+}
+
+/** Reads `ed25519:<base64url>` (the compact form in modmesh config and `modmesh keys generate`) as a TUF key. */
+export function tufKeyFromCompact(text: string): TufKey {
+  const trimmed = text.trim();
+  const body = trimmed.startsWith(COMPACT_PREFIX) ? trimmed.slice(COMPACT_PREFIX.length) : undefined;
+  if (body === undefined || !/^[A-Za-z0-9_-]{43}$/.test(body)) {
+    throw new ModmeshError('MODMESH_KEY_INVALID', `not an Ed25519 public key in the compact form ed25519:<base64url>: ${trimmed.slice(0, 60)}`);
+  }
+  const binary = atob(body.replace(/-/g, '+').replace(/_/g, '/').concat('='));
+  return tufKeyOf(Uint8Array.from(binary, (char) => char.charCodeAt(0)));
+}
+
+/** The compact `ed25519:<base64url>` form of a TUF key, as config files and the CLI print it. */
+export function compactOf(key: TufKey): string {
+  const raw = rawKeyOf(key);
+  return (
+    COMPACT_PREFIX +
+    btoa(String.fromCharCode(...raw))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '')
+  );
+}
+
+/** The raw 32 bytes of a (schema-checked) TUF key. */
+export function rawKeyOf(key: TufKey): Uint8Array<ArrayBuffer> {
+  return fromHex(key.keyval.public) as Uint8Array<ArrayBuffer>;
+}
+
+/** The first keyid in `keys` that is not the SHA-256 of the key it names; undefined when all are right. */
+export async function wrongKeyId(keys: Record<string, TufKey>, crypto: CryptoPort): Promise<string | undefined> {
+  for (const [keyid, key] of Object.entries(keys)) {
+    if ((await keyIdOf(key, crypto)) !== keyid) return keyid;
+  }
+  return undefined;
+}
