@@ -95,7 +95,12 @@ describe('U4: timestamp.json', () => {
   it('with an equal version is no news: the trusted documents stay, nothing else is fetched', async () => {
     const { repo, set } = await setup();
     const fetched: string[] = [];
-    const source = { get: async (fetch: { file: string }) => (fetched.push(fetch.file), repo.files.get(fetch.file)) };
+    const source = {
+      get: async (fetch: { file: string }) => {
+        fetched.push(fetch.file);
+        return repo.files.get(fetch.file);
+      },
+    };
     const result = await runCycle(set, { now: repo.now + 1000, remotes: ['auth'], source, crypto });
     expect(fetched).toEqual(['2.root.json', 'timestamp.json']);
     expect(result.set.timestamp).toBe(set.timestamp);

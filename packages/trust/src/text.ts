@@ -27,7 +27,6 @@ export function textViolation(value: unknown, at = '$'): TextViolation | undefin
   }
   if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     for (const [key, item] of Object.entries(value)) {
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
       if (!/^[\u0020-\u007f]*$/.test(key))
         return { at: `${at}[${JSON.stringify(key)}]`, reason: 'an object key that is not ASCII, or holds a control character' };
       const found = textViolation(item, `${at}.${key}`);

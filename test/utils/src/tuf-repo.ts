@@ -19,6 +19,7 @@ import {
   type ReleasesSigned,
   type RootSigned,
   type Signer,
+  type SnapshotSigned,
   type TagsSigned,
   type TargetsSigned,
 } from '@modmesh/trust';
@@ -52,6 +53,8 @@ export interface TufRepository {
   putRole(role: string, envelope: Envelope<unknown>, signers: readonly TufKeyPair[]): Promise<Uint8Array>;
   /** A new snapshot over the newest targets and roles, and a new timestamp over it. */
   commit(): Promise<void>;
+  /** A new snapshot over the newest documents, changed by `mutate` before the online key signs it, and a timestamp over it. */
+  putSnapshot(mutate: (signed: SnapshotSigned) => void): Promise<void>;
   /** `after(days)` from `now`, as an `expires`. */
   after(days: number): string;
   /** Signs `envelope` with each signer, whether or not the role names it (tests forge with this). */
@@ -116,6 +119,7 @@ export async function createTufRepository(options: { remotes?: string[]; now?: n
     },
     putRole,
     commit,
+    putSnapshot: (mutate) => commit(mutate),
     after,
     async sign(envelope, signers) {
       let signed = envelope;
@@ -149,11 +153,13 @@ export async function createTufRepository(options: { remotes?: string[]; now?: n
     return bytes;
   }
 
-  async function commit(): Promise<void> {
+  async function commit(mutate?: (signed: SnapshotSigned) => void): Promise<void> {
     const roles: Record<string, Uint8Array> = { targets: repo.files.get(`${repo.current.targets.signed.version}.targets.json`) as Uint8Array };
     for (const [role, envelope] of Object.entries(repo.current.roles)) roles[role] = repo.files.get(`${envelope.signed.version}.${role}.json`) as Uint8Array;
     repo.versions.snapshot += 1;
-    const snapshot = await repo.sign(await buildSnapshot({ version: repo.versions.snapshot, expires: after(7), roles }, crypto), [repo.keys.online]);
+    const draft = await buildSnapshot({ version: repo.versions.snapshot, expires: after(7), roles }, crypto);
+    mutate?.(draft.signed);
+    const snapshot = await repo.sign(draft, [repo.keys.online]);
     repo.files.set(`${repo.versions.snapshot}.snapshot.json`, snapshot);
     await timestampOver(snapshot);
   }
