@@ -25,7 +25,11 @@ function cycle(set: TrustedSet, repo: TufRepository, remotes = ['auth'], now = r
 
 function current(repo: TufRepository, role: string) {
   const envelope = role === 'targets' ? repo.current.targets : repo.current.roles[role];
-  return structuredClone(envelope?.signed) as Record<string, unknown> & { version: number; targets: Record<string, unknown> };
+  return structuredClone(envelope?.signed) as unknown as Record<string, unknown> & {
+    version: number;
+    targets: Record<string, unknown>;
+    delegations: { keys: Record<string, unknown>; roles: { paths: string[] }[] };
+  };
 }
 
 describe('U6: N.targets.json', () => {
@@ -69,7 +73,7 @@ describe('U6: N.targets.json', () => {
 
   it('is MODMESH_META_INVALID when it lists targets itself, or delegates anything but the pairs of §1.3', async () => {
     const { repo, set } = await setup();
-    const base = current(repo, 'targets') as Record<string, unknown> & { delegations: { roles: { paths: string[] }[] } };
+    const base = current(repo, 'targets');
     await repo.putRole(
       'targets',
       {
@@ -92,7 +96,7 @@ describe('U6: N.targets.json', () => {
 
   it('is MODMESH_META_INVALID when a delegated keyid is not the hash of its key', async () => {
     const { repo, set } = await setup();
-    const base = current(repo, 'targets') as Record<string, unknown> & { delegations: { keys: Record<string, unknown> } };
+    const base = current(repo, 'targets');
     const [publisher, mover] = [repo.keys.publishers.auth?.signer, repo.keys.movers.auth?.signer];
     base.delegations.keys[publisher?.keyid as string] = mover?.key;
     await repo.putRole('targets', { signed: { ...base, version: base.version + 1 }, signatures: [] }, repo.keys.root.slice(0, 2));
