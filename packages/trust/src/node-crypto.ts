@@ -39,7 +39,10 @@ export function createNodeCrypto(): CryptoPort {
   };
 }
 
-/** The TUF key of an Ed25519 public key (`ed25519:<base64url>`, an SPKI PEM, or a KeyObject, also a private one). */
+/**
+ * The TUF key of an Ed25519 public key: `ed25519:<base64url>`, an SPKI PEM, or a KeyObject (a
+ * private KeyObject gives its public half; private key text is refused, so it is never shown).
+ */
 export function tufKeyOfPublicKey(key: string | KeyObject): TufKey {
   return tufKeyFromCompact(formatPublicKey(key));
 }
