@@ -4,10 +4,20 @@ import type { TufKey } from './schema.js';
 import { fromHex, toHex, utf8 } from './text.js';
 
 const COMPACT_PREFIX = 'ed25519:';
+// Targets names two keys per remote and is checked whole on every change and at every boot;
+// the hash of a key's canonical text never changes, so it is remembered (bounded).
+const KEYIDS_KEPT = 1024;
+const keyids = new Map<string, string>();
 
 /** The TUF keyid of a key: the hex SHA-256 of its canonical JSON (TUF says MUST; we check it). */
 export async function keyIdOf(key: TufKey, crypto: CryptoPort): Promise<string> {
-  return toHex(await crypto.sha256(utf8(canonicalJson(key))));
+  const text = canonicalJson(key);
+  const known = keyids.get(text);
+  if (known) return known;
+  const keyid = toHex(await crypto.sha256(utf8(text)));
+  if (keyids.size >= KEYIDS_KEPT) keyids.clear();
+  keyids.set(text, keyid);
+  return keyid;
 }
 
 /** The TUF form of a raw 32-byte Ed25519 public key. */
