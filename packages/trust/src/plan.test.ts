@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { generatePublisherKeyPair } from '@modmesh/manifest';
 import { createTufRepository, type TufRepository } from '@modmesh/test-utils';
 import { describe, expect, it } from 'vitest';
+import { rotateRoot } from './build-root.js';
 import { createTrustedSet, startCycle, type TrustedSet, updateSnapshot, updateTimestamp } from './cycle.js';
 import { compactOf, tufKeyFromCompact } from './keys.js';
 import { createNodeCrypto, tufKeyOfPublicKey } from './node-crypto.js';
@@ -68,6 +69,25 @@ describe('what a cycle fetches, and the most bytes it reads of each (§2.7)', ()
       code: 'MODMESH_REMOTE_BAD_STATUS',
       file: '1.auth.tags.json',
     });
+  });
+
+  it('walks at most 64 new roots in one cycle; the next cycle goes on from there', async () => {
+    const { repo, set } = await setup();
+    // A registry offering endless valid root versions (each signed by the root keys).
+    let newest = repo.current.root.signed;
+    const roots = new Map<string, Uint8Array>();
+    for (let version = 2; version <= 70; version += 1) {
+      const next = await rotateRoot(newest, { expires: repo.after(365) }, crypto);
+      roots.set(`${version}.root.json`, await repo.sign(next, repo.keys.root.slice(0, 2)));
+      newest = next.signed;
+    }
+    const source = { get: async (fetch: { file: string }) => roots.get(fetch.file) ?? repo.files.get(fetch.file) };
+    const kept: number[] = [];
+    const first = await runCycle(set, { now: repo.now, remotes: ['auth'], source, crypto, onRoot: (root) => void kept.push(root.signed.version) });
+    expect(first.set.root.signed.version).toBe(65);
+    expect(kept).toEqual(Array.from({ length: 64 }, (_, index) => index + 2));
+    const second = await runCycle(first.set, { now: repo.now, remotes: ['auth'], source, crypto });
+    expect(second.set.root.signed.version).toBe(70);
   });
 
   it('reports a step taken out of order as MODMESH_INTERNAL (a bug in the caller)', async () => {

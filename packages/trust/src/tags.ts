@@ -85,7 +85,9 @@ export function seenStateOf(target: TagTarget): SeenTagState {
 export function checkTagsUpdate(current: TagsSigned | undefined, next: TagsSigned, releases: Pick<ReleasesSigned, 'targets'>, named: readonly string[]): void {
   const expected = (current?.version ?? 0) + 1;
   if (next.version !== expected) {
-    throw new ModmeshError('MODMESH_TAG_CONFLICT', `tags role v${next.version} was built on v${next.version - 1}, but the current one is v${expected - 1}`);
+    throw new ModmeshError('MODMESH_TAG_CONFLICT', `tags role v${next.version} was built on v${next.version - 1}, but the current one is v${expected - 1}`, {
+      hint: 'Someone else moved a tag first: re-read the tags role, check it, and sign the move again on the current version (`modmesh tag set` does this).',
+    });
   }
   const paths = new Set([...Object.keys(current?.targets ?? {}), ...Object.keys(next.targets)]);
   for (const path of paths) {

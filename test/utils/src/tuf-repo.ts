@@ -174,7 +174,9 @@ export async function createTufRepository(options: { remotes?: string[]; now?: n
   }
 
   const rootKeys = keys.root.map((pair) => pair.signer.key);
-  const root = await draftRoot({ rootKeys, threshold: 2, onlineKeys: [keys.online.signer.key], expires: after(365) }, crypto);
+  // Labels (x_modmesh) are a field TUF tools do not know: they must keep and verify it.
+  const labels = Object.fromEntries(keys.root.map((pair, index) => [pair.signer.keyid, `root key ${index + 1}`]));
+  const root = await draftRoot({ rootKeys, threshold: 2, onlineKeys: [keys.online.signer.key], expires: after(365), labels }, crypto);
   const rootBytes = await repo.sign(root, keys.root.slice(0, 2));
   repo.files.set('1.root.json', rootBytes);
   let targets = draftTargets(after(365));
