@@ -63,6 +63,12 @@ describe('what a cycle fetches, and the most bytes it reads of each (§2.7)', ()
       code: 'MODMESH_REMOTE_TOO_LARGE',
       file: 'timestamp.json',
     });
+    repo.files.set('2.root.json', new Uint8Array(ROOT_MAX_BYTES + 1));
+    await expect(runCycle(set, { now: repo.now, remotes: ['auth'], source: repo.source(), crypto })).rejects.toMatchObject({
+      code: 'MODMESH_REMOTE_TOO_LARGE',
+      file: '2.root.json',
+    });
+    repo.files.delete('2.root.json');
     await repo.renewTimestamp();
     repo.files.delete('1.auth.tags.json');
     await expect(runCycle(set, { now: repo.now, remotes: ['auth'], source: repo.source(), crypto })).rejects.toMatchObject({
