@@ -146,6 +146,86 @@ export const ERROR_CATALOGUE = {
     hint: 'Upload every file of the release before publishing its manifest (`modmesh publish` does both).',
   },
 
+  // --- trust metadata (TUF 1.0.34, design 16) ---
+  MODMESH_ROOT_INVALID: {
+    description:
+      'A configured or uploaded root of trust is not a valid TUF root: not readable JSON, a field of the wrong shape, a keyid that is not the SHA-256 of its key, or not signed by a threshold of its own root keys.',
+    hint: 'Use the root.json made and signed with `modmesh root create` and `modmesh root sign`; `modmesh root inspect FILE` shows which signatures it lacks.',
+  },
+  MODMESH_ROOT_ROTATION_REFUSED: {
+    description:
+      'A new root version was refused: it is not exactly one version above the trusted root, or it lacks a threshold of signatures by the trusted root keys or by its own root keys. The trusted root stays in force.',
+    hint: 'Collect signatures from a threshold of the old root keys and of the new ones (`modmesh root sign`), and publish root versions one at a time.',
+  },
+  MODMESH_ROOT_EXPIRED: {
+    description:
+      'The newest trusted root has expired; no metadata can be trusted until a new root version is published. Hosts keep serving what they run and report stale.',
+    hint: 'Sign and push a new root version with a later expiry (`modmesh root rotate --expires`, `modmesh root sign`, `modmesh root push`).',
+  },
+  MODMESH_META_INVALID: {
+    description:
+      'A trust metadata document is malformed: not UTF-8 JSON, a field of the wrong shape, a string with a control character or lone surrogate, a non-ASCII key, a duplicate signature, a wrong keyid, or a timestamp claiming too long a lifetime.',
+    hint: 'The message names the document and the field. Documents are written by the modmesh CLI and registry; one from elsewhere must follow the TUF 1.0.34 layout of the modmesh README.',
+  },
+  MODMESH_META_SIGNATURE: {
+    description: "A trust metadata document lacks a threshold of valid signatures by its role's keys (the message says how many of how many).",
+    hint: 'If you published it, collect the missing signatures (`modmesh sign FILE --key`). Otherwise it was forged or altered after signing: do not use it, and check the registry.',
+  },
+  MODMESH_META_ROLLBACK: {
+    description:
+      'A trust metadata document has a lower version than one already trusted, or a role the trusted snapshot lists is missing or older: a replay of old metadata, refused.',
+    hint: 'The registry, or something between it and this host, serves old metadata; check it. The host keeps its newer trusted state.',
+  },
+  MODMESH_META_MISMATCH: {
+    description: "A trust metadata document's version, length or SHA-256 differs from what its parent document signed for it (mix-and-match); it was not used.",
+    hint: 'The registry or a proxy served a document from another snapshot; it is retried on the next cycle. If it persists, check the registry and any cache in front of it.',
+  },
+  MODMESH_META_EXPIRED: {
+    description: 'A trust metadata document offered or still in use has expired (a replayed old document, or one its signers did not renew).',
+    hint: 'Timestamp and snapshot are renewed by the registry; targets and the remote roles by their signers (`modmesh releases refresh`, `modmesh tag refresh`). The message names the document.',
+  },
+  MODMESH_META_CONFLICT: {
+    description:
+      'A signed role update was built on a version of the role that is no longer the current one: someone else updated it first. Nothing was stored.',
+    hint: 'Re-read the role, re-verify it and sign the update again on the current version (`modmesh publish` retries this by itself).',
+  },
+  MODMESH_STALE: {
+    description:
+      'A state, not a failure of a request: no fresh trust metadata could be verified before the trusted one expired. The host keeps serving its verified release but cannot learn of newer ones.',
+    hint: 'The cause names why the last update failed (registry unreachable, replayed or expired metadata); fix that and the host recovers on its next cycle.',
+  },
+  MODMESH_TAG_STATE_INVALID: {
+    description:
+      "A signed tag state breaks the tag rules: its sequence number or previous state does not follow the tag's history, its rollback flag does not match the versions, or it points at a release with another hash than the release role lists.",
+    hint: 'Move tags with `modmesh tag set` or `modmesh rollback`, which build a valid state from the current one (`--rollback` exactly when going to a lower version).',
+  },
+  MODMESH_TAG_STATE_CONFLICT: {
+    description:
+      'Two different signed states of one tag carry the same sequence number: a tag mover key signed conflicting moves. The state already trusted is kept.',
+    hint: 'Treat the mover keys of that remote as compromised: remove them (`modmesh root remove-key`) and move the tag again with a new key.',
+  },
+  MODMESH_RELEASE_NOT_LISTED: {
+    description:
+      "A release is not listed by the remote's signed releases role (never published, withdrawn, or signed only by a revoked publisher key); it is not installed.",
+    hint: 'Publish the release with `modmesh publish`, or ask for one that is listed (`modmesh ls NAME`); a running release that is no longer listed keeps serving until another is chosen.',
+  },
+  MODMESH_RELEASE_CHANGED: {
+    description: 'A name@version is listed with a different release document than the one seen before; releases are immutable, so this is refused.',
+    hint: 'The registry or a signer replaced a published release; investigate it. Publish changes under a new version.',
+  },
+  MODMESH_ONLINE_KEY_MISSING: {
+    description: 'The registry holds no private key for the timestamp or snapshot key that the newest root names, so it cannot sign fresh metadata.',
+    hint: 'Give the registry the online key the root names (`<dataDir>/online-key` or MODMESH_ONLINE_KEY_FILE), or rotate the root to the key it holds (`modmesh registry online-key print`).',
+  },
+  MODMESH_TOKEN_EXPIRED: {
+    description: 'The token is known to the registry but past its expiry.',
+    hint: 'Create a new token (`modmesh token create`) and replace the expired one where it is configured.',
+  },
+  MODMESH_TOKEN_REVOKED: {
+    description: 'The token is known to the registry but was revoked.',
+    hint: 'Use another token; ask an admin for a new one (`modmesh token create`) if this one was revoked by mistake.',
+  },
+
   // --- registry requests ---
   MODMESH_INVALID_NAME: {
     description:

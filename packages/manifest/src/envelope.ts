@@ -100,15 +100,16 @@ export function parseReleaseManifest(input: unknown): ReleaseManifest {
   throw new ModmeshError('MODMESH_MANIFEST_INVALID', `invalid release manifest: ${problems.join('; ')}`, subjectOf(input));
 }
 
-// --- internal ---
-
-function subjectOf(input: unknown): Subject {
+/** The remote and version a manifest claims, before anything about it is checked. */
+export function subjectOf(input: unknown): Subject {
   const manifest = input as { name?: unknown; version?: unknown } | null | undefined;
   return {
     remote: typeof manifest?.name === 'string' ? manifest.name : undefined,
     version: typeof manifest?.version === 'string' ? manifest.version : undefined,
   };
 }
+
+// --- internal ---
 
 // Every string a manifest uses as a path inside the release that is not a safe relative path.
 function unsafePaths(input: unknown): string[] {

@@ -4,6 +4,7 @@ export { type ErrorSubject, isModmeshError, ModmeshError, type ModmeshErrorJson,
 export { formatPublicKey, generatePublisherKeyPair, keyIdOf, type PublisherKeyPair, parsePrivateKey, parsePublicKey } from './keys.js';
 export { RELEASE_TARGET_DIRS } from './layout.js';
 export { containersFromMfManifest } from './mf-manifest.js';
+export { type ReleaseCryptoPort, type ThresholdVerifyOptions, verifyReleaseThreshold } from './release-threshold.js';
 export {
   type BuildInfo,
   type ContainerInfo,

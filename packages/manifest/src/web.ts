@@ -1,5 +1,6 @@
 // The browser entry of @modmesh/manifest: release verification with WebCrypto, and nothing that
 // needs Node. Browsers refuse exactly what Node hosts refuse (envelope.ts is shared).
+import { fromBase64, toBase64Url } from './base64.js';
 import { acceptSigned, badSignature, readEnvelope, signingText, untrustedKey } from './envelope.js';
 import { ModmeshError } from './errors.js';
 import type { ReleaseManifest } from './schema.js';
@@ -8,7 +9,8 @@ export { canonicalJson } from './canonical.js';
 export { ERROR_CATALOGUE, type ErrorCode } from './catalogue.js';
 export { parseReleaseManifest, type ReleaseSignature, type SignedRelease } from './envelope.js';
 export { type ErrorSubject, isModmeshError, ModmeshError, type ModmeshErrorJson, type ModmeshErrorOptions } from './errors.js';
-export { type ContainerInfo, type FileEntry, REMOTE_NAME, type ReleaseManifest, type SharedEntry, specKindOf } from './schema.js';
+export { type ReleaseCryptoPort, type ThresholdVerifyOptions, verifyReleaseThreshold } from './release-threshold.js';
+export { type ContainerInfo, type FileEntry, REMOTE_NAME, type ReleaseManifest, type SharedEntry, specKindOf, TAG_NAME } from './schema.js';
 
 /** Public keys trusted for one remote, by key id, imported for WebCrypto. */
 export type WebTrustedKeys = ReadonlyMap<string, WebCryptoKey>;
@@ -59,25 +61,4 @@ export function integrityOf(sha256Hex: string): string {
   const bytes = new Uint8Array(32);
   for (let index = 0; index < 32; index += 1) bytes[index] = Number.parseInt(sha256Hex.slice(index * 2, index * 2 + 2), 16);
   return `sha256-${btoa(String.fromCharCode(...bytes))}`;
-}
-
-// --- internal ---
-
-// Standard or URL-safe base64, padded or not; undefined when it is not base64 at all.
-function fromBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
-  const standard = text.replace(/-/g, '+').replace(/_/g, '/');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(standard)) return undefined;
-  try {
-    const binary = atob(standard.padEnd(Math.ceil(standard.length / 4) * 4, '='));
-    return Uint8Array.from(binary, (char) => char.charCodeAt(0));
-  } catch {
-    return undefined;
-  }
-}
-
-function toBase64Url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
 }

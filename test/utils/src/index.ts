@@ -20,3 +20,4 @@ export {
 export { counter } from './prometheus.js';
 export { freePort, startSilentServer, startStaticServer, type TestServer } from './servers.js';
 export { buildStockRemote, type StockRemoteOptions } from './stock-remotes.js';
+export { createTufRepository, generateTufKey, releaseManifest, type TufKeyPair, type TufRepository } from './tuf-repo.js';
