@@ -1,5 +1,5 @@
 import { type ErrorCode, ModmeshError } from '@modmesh/manifest/errors';
-import type { Exchange, Transport, TransportRequest } from './transport.js';
+import type { Exchange, Transport } from './transport.js';
 
 /**
  * The transport over `fetch` (browsers, the CLI, the dashboard, tests). fetch cannot tell a slow
