@@ -22,6 +22,8 @@ import {
   type SignedReleaseRecord,
   type TagMove,
   type TagsAnswer,
+  TUF_METADATA_PATH,
+  TUF_TARGETS_PATH,
   UPLOAD_KEY_HEADER,
   type UploadAnswer,
   type WhoamiAnswer,
@@ -54,6 +56,10 @@ export interface RegistryClient {
   hasBlob(sha256: string): Promise<boolean>;
   /** Where a release's file is served by its path (a browser loads a container's chunks from there). */
   fileUrl(name: string, version: string, path: string): string;
+  /** A TUF metadata file's bytes (`timestamp.json`, `3.snapshot.json`...), at most `maxBytes`; undefined when the registry has none (404). Verified by the caller. */
+  tufMetadata(file: string, maxBytes: number): Promise<Uint8Array | undefined>;
+  /** A TUF target's bytes (`auth/releases/<sha256>.1.2.0.json`), at most `maxBytes`. Verified by the caller against the length and hash its role signed. */
+  tufTarget(path: string, maxBytes: number): Promise<Uint8Array>;
   remotes(): Promise<RemotesAnswer>;
   /** A remote's versions, tags and keys (MODMESH_NOT_FOUND when the registry has no such remote). */
   remote(name: string): Promise<RemoteAnswer>;
@@ -178,6 +184,18 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     },
     fileUrl(name, version, path) {
       return `${base}${apiPath('remotes', name, 'releases', version, 'files')}/${path.split('/').map(encodeURIComponent).join('/')}`;
+    },
+    async tufMetadata(file, maxBytes) {
+      try {
+        return await call({ method: 'GET', path: `${TUF_METADATA_PATH}/${encodeURIComponent(file)}`, maxBytes });
+      } catch (error) {
+        if (isModmeshError(error) && error.code === 'MODMESH_NOT_FOUND') return undefined;
+        throw error;
+      }
+    },
+    tufTarget(path, maxBytes) {
+      const remote = path.split('/')[0];
+      return call({ method: 'GET', path: `${TUF_TARGETS_PATH}/${path.split('/').map(encodeURIComponent).join('/')}`, maxBytes, remote });
     },
     remotes: () => callJson({ method: 'GET', path: apiPath('remotes') }),
     remote: (name) => callJson({ method: 'GET', path: apiPath('remotes', name), remote: name }),

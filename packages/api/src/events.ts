@@ -31,7 +31,7 @@ const SILENCE_DEADLINE_MS = 45_000;
 // One event is a few hundred bytes; a server sending more than this without ending an event is
 // not a registry, and is not buffered.
 const MAX_EVENT_BYTES = 256 * 1024;
-const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>(['release.published', 'tag.moved']);
+const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>(['release.published', 'tag.moved', 'tuf.updated']);
 
 /**
  * Follows the registry's event stream (`GET /v1/events`, Server-Sent Events) for as long as it

@@ -18,4 +18,4 @@ export {
   type TransportRequest,
 } from './transport.js';
 export type * from './types.js';
-export { UPLOAD_KEY_HEADER } from './types.js';
+export { TUF_METADATA_PATH, TUF_TARGETS_PATH, UPLOAD_KEY_HEADER } from './types.js';

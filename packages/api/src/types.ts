@@ -215,6 +215,8 @@ export interface ConsumersAnswer {
 export interface EventData {
   'release.published': { name: string; version: string; publishedBy: string; at: string };
   'tag.moved': Omit<TagMove, 'id'>;
+  /** The registry signed a new TUF timestamp (a release, a tag move, a root or targets push, or a renewal). A hint only: hosts verify what they fetch. */
+  'tuf.updated': { timestampVersion: number; at: string };
 }
 
 export type EventType = keyof EventData;
@@ -231,6 +233,14 @@ export interface ErrorAnswer {
 export interface HealthAnswer {
   status: 'ok';
 }
+
+/**
+ * Where the registry serves TUF metadata (`N.root.json`, `timestamp.json`, `N.snapshot.json`,
+ * `N.targets.json`, `N.R.releases.json`, `N.R.tags.json`) and targets (release documents, at
+ * `R/releases/<sha256>.<version>.json` and `R/tags/<sha256>.<tag>`): packages/trust/README.md.
+ */
+export const TUF_METADATA_PATH = '/v1/tuf/metadata';
+export const TUF_TARGETS_PATH = '/v1/tuf/targets';
 
 /** The header a publisher declares its signing key in when uploading files (refused early when not registered). */
 export const UPLOAD_KEY_HEADER = 'x-modmesh-key-id';
