@@ -2,9 +2,10 @@ import { type ConsumerReport, type EventStream, openEventStream, type RegistryCl
 import type { ModmeshError } from '@modmesh/manifest/web';
 import { concerns } from './concerns.js';
 import type { Federation } from './federation.js';
-import type { CoreRelease, StateStore } from './release.js';
+import type { CoreRelease, Offer, StateStore } from './release.js';
 import { type Counters, createRemoteSlot, type Logger, type RemoteSlot, type SlotStatus } from './slot.js';
 import { parseModuleId, parseRemotes, type RemoteSpec } from './spec.js';
+import type { Trust } from './trust.js';
 
 export interface HostOptions<R extends CoreRelease> {
   remotes: Record<string, string>;
@@ -13,7 +14,9 @@ export interface HostOptions<R extends CoreRelease> {
   /** For the event stream (the same transport as the client's). */
   transport: Transport;
   token?: string | undefined;
-  acquire(remote: RemoteSpec, answer: Awaited<ReturnType<RegistryClient['resolve']>>): Promise<R>;
+  acquire(remote: RemoteSpec, offer: Offer): Promise<R>;
+  /** A host configured with a root (TUF): which release each remote runs comes from the trusted metadata, never from the registry's word. */
+  trust?: Trust | undefined;
   fromCache?: ((remote: RemoteSpec) => Promise<R | undefined>) | undefined;
   states: StateStore;
   federation: Federation<R>;
@@ -40,12 +43,23 @@ export interface HostOptions<R extends CoreRelease> {
 
 export type EventsState = 'connected' | 'connecting' | 'disconnected' | 'off';
 
+/** A remote whose trusted metadata expired: still served, but no fresh statement of it could be verified. */
+export interface StaleState {
+  code: 'MODMESH_STALE';
+  /** The document that expired first (`timestamp`, `auth.tags`...). */
+  role: string;
+  since: string | undefined;
+  forMs: number | undefined;
+  /** Why the last update failed, if it did. */
+  cause?: string | undefined;
+}
+
 export interface Host<R extends CoreRelease> {
   /** The slot of `alias`, and the expose a module id names (`auth/tokenValidator` → `./tokenValidator`). */
   slotOf(id: string): { slot: RemoteSlot<R>; expose: string };
   slot(alias: string): RemoteSlot<R> | undefined;
-  /** Every remote's status, by alias. */
-  statuses(): Record<string, SlotStatus>;
+  /** Every remote's status, by alias (with `stale` when the host has a root and the remote's metadata expired). */
+  statuses(): Record<string, SlotStatus & { stale?: StaleState }>;
   events(): EventsState;
   report(): Promise<void>;
   close(): Promise<void>;
@@ -77,7 +91,7 @@ export function createHost<R extends CoreRelease>(options: HostOptions<R>): Host
     specs.map((remote) => [
       remote.alias,
       createRemoteSlot<R>(remote, {
-        resolve: (name, spec) => options.client.resolve(name, spec),
+        resolve: (name, spec) => (options.trust ? options.trust.offer(name, spec) : options.client.resolve(name, spec)),
         acquire: options.acquire,
         fromCache: options.fromCache,
         states: options.states,
@@ -104,6 +118,12 @@ export function createHost<R extends CoreRelease>(options: HostOptions<R>): Host
       transport: options.transport,
       ...(options.eventsFrom !== undefined && { lastEventId: options.eventsFrom }),
       onEvent(event) {
+        // With a root, an event is only a hint to fetch and verify the metadata (the registry's
+        // word about a move is not taken): the slots follow what the new metadata says.
+        if (options.trust) {
+          if (event.type === 'tuf.updated') void refreshTrust(`${event.type} #${event.id}`);
+          return;
+        }
         for (const slot of slots.values()) if (concerns(slot.remote, event)) slot.update(`${event.type} #${event.id}`);
       },
       onConnected() {
@@ -111,7 +131,7 @@ export function createHost<R extends CoreRelease>(options: HostOptions<R>): Host
         events = 'connected';
         // Events resume from Last-Event-ID; a check after an outage also covers a registry that
         // lost its event history.
-        if (wasDown) for (const slot of slots.values()) slot.update('event stream reconnected');
+        if (wasDown) updateAll('event stream reconnected');
       },
       onDisconnected(reason, retryInMs) {
         if (events !== 'disconnected') options.log('warn', `registry event stream lost: ${reason}`, { code: 'MODMESH_EVENTS_DISCONNECTED', retryInMs });
@@ -127,8 +147,50 @@ export function createHost<R extends CoreRelease>(options: HostOptions<R>): Host
   if (options.boot === 'eager') for (const slot of slots.values()) slot.boot();
 
   function updateAll(reason: string): void {
+    if (options.trust) return void refreshTrust(reason);
     for (const slot of slots.values()) slot.update(reason);
   }
+
+  // One trust cycle, then every slot looks at what the (possibly new) metadata offers it.
+  async function refreshTrust(reason: string): Promise<void> {
+    await options.trust?.refresh(reason).catch(() => false);
+    for (const slot of slots.values()) slot.update(reason);
+    checkStale();
+  }
+
+  // S: a remote whose metadata expired is said so once when it starts, and again every few minutes.
+  const staleSince = new Map<string, number>();
+  function checkStale(): void {
+    if (!options.trust) return;
+    for (const slot of slots.values()) {
+      const { name } = slot.remote;
+      const stale = options.trust.stale(name);
+      options.counters.gauge?.('modmesh_runtime_trust_stale', { remote: name }, stale ? 1 : 0);
+      options.counters.gauge?.('modmesh_runtime_trust_stale_seconds', { remote: name }, Math.round((stale?.forMs ?? 0) / 1000));
+      if (!stale) {
+        if (staleSince.delete(name)) options.log('info', `${name}: trusted metadata is fresh again`, { remote: name });
+        continue;
+      }
+      const last = staleSince.get(name);
+      if (last !== undefined && Date.now() - last < STALE_REPEAT_MS) continue;
+      staleSince.set(name, Date.now());
+      options.log(
+        'warn',
+        `${name}: no fresh trusted metadata since ${stale.since ?? 'the host started'}; still serving ${slot.status().version ?? 'nothing'}`,
+        {
+          code: 'MODMESH_STALE',
+          remote: name,
+          role: stale.role,
+          since: stale.since,
+          forMs: stale.forMs,
+          cause: stale.cause,
+        },
+      );
+    }
+  }
+  const staleTimer = options.trust ? setInterval(checkStale, STALE_CHECK_MS) : undefined;
+  unref(staleTimer);
+  if (options.trust) void options.trust.ready().then(checkStale, () => undefined);
 
   return {
     slotOf(id) {
@@ -136,7 +198,13 @@ export function createHost<R extends CoreRelease>(options: HostOptions<R>): Host
       return { slot: slots.get(alias) as RemoteSlot<R>, expose };
     },
     slot: (alias) => slots.get(alias),
-    statuses: () => Object.fromEntries([...slots].map(([alias, slot]) => [alias, slot.status()])),
+    statuses: () =>
+      Object.fromEntries(
+        [...slots].map(([alias, slot]) => {
+          const stale = options.trust?.stale(slot.remote.name);
+          return [alias, { ...slot.status(), ...(stale && { stale: { code: 'MODMESH_STALE' as const, ...stale } }) }];
+        }),
+      ),
     events: () => events,
     report,
     async close() {
@@ -144,6 +212,7 @@ export function createHost<R extends CoreRelease>(options: HostOptions<R>): Host
       events = 'off';
       clearInterval(recheck);
       clearInterval(reporter);
+      clearInterval(staleTimer);
       for (const slot of slots.values()) slot.close();
       await reporting;
       if (options.reportIntervalMs !== 0) await options.client.forget(options.instanceId).catch(() => {});
@@ -152,6 +221,10 @@ export function createHost<R extends CoreRelease>(options: HostOptions<R>): Host
 }
 
 // --- internal ---
+
+// How often a host with a root looks at whether its metadata expired, and how often it says so again.
+const STALE_CHECK_MS = 15_000;
+const STALE_REPEAT_MS = 5 * 60_000;
 
 function unref(timer: unknown): void {
   (timer as { unref?: () => void } | undefined)?.unref?.();

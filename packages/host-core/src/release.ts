@@ -1,5 +1,32 @@
-import type { TagMoveKind } from '@modmesh/api';
-import type { ContainerInfo, ReleaseManifest } from '@modmesh/manifest/web';
+import type { SignedReleaseRecord, TagMoveKind } from '@modmesh/api';
+import type { ContainerInfo, ModmeshError, ReleaseManifest } from '@modmesh/manifest/web';
+
+/** A tag's state as a host weighs it: its move counter, and whether its move was a rollback. */
+export interface TagInfo {
+  name: string;
+  seq: number;
+  kind: TagMoveKind;
+  /**
+   * Signed by the tag's movers (TUF `R.tags`): its `seq` alone decides which state is newer (a
+   * host that missed a rollback and the move after it accepts the later, lower version). Unsigned
+   * (the registry's word, per-remote keys): an older version also needs the rollback mark.
+   */
+  signed?: boolean | undefined;
+}
+
+/** What a host is offered for a remote spec: which release, and either its signed record or its manifest already verified. */
+export interface Offer {
+  name: string;
+  spec: string;
+  version: string;
+  tag?: TagInfo | undefined;
+  /** The signed release as the registry served it (per-remote keys): the acquire port verifies it. */
+  release?: SignedReleaseRecord | undefined;
+  /** The manifest, verified already (a host with a root: R1 of `@modmesh/trust`). */
+  manifest?: ReleaseManifest | undefined;
+  /** Offered from metadata kept on disk because the registry's could not be verified now: why. */
+  cached?: ModmeshError | undefined;
+}
 
 /**
  * A release whose signature was checked against a key trusted for its remote: what a host
@@ -13,7 +40,7 @@ export interface CoreRelease {
   /** This platform's container of the release. */
   container: ContainerInfo;
   /** For a tag: its move counter and whether its last move was a rollback. */
-  tag?: { name: string; seq: number; kind: TagMoveKind } | undefined;
+  tag?: TagInfo | undefined;
   source: 'registry' | 'cache';
 }
 
@@ -29,6 +56,8 @@ export interface VerifiedState {
   seq?: number;
   /** Whether the tag got there by a rollback. */
   kind?: TagMoveKind;
+  /** The state was signed by the tag's movers (see TagInfo.signed). */
+  signed?: boolean;
   verifiedAt: string;
 }
 

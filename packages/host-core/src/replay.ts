@@ -6,7 +6,7 @@ export interface RunningRelease {
   name: string;
   version: string;
   /** The tag state it was installed from, when it came from the registry by a tag. */
-  tag?: { name: string; seq: number } | undefined;
+  tag?: { name: string; seq: number; signed?: boolean | undefined } | undefined;
 }
 
 /**
@@ -14,11 +14,18 @@ export interface RunningRelease {
  * go back to an older version through a rollback, and a tag's state may only move forward:
  * anything else is an old statement replayed. Node and browser hosts share this rule.
  */
-export function replayOf(current: RunningRelease, version: string, tag: { seq: number; kind: 'move' | 'rollback' } | undefined): string | undefined {
+export function replayOf(
+  current: RunningRelease,
+  version: string,
+  tag: { seq: number; kind: 'move' | 'rollback'; signed?: boolean | undefined } | undefined,
+): string | undefined {
   const label = `${current.name}@${current.version}`;
   if (tag && current.tag && tag.seq < current.tag.seq) {
     return `${label}: the registry offered ${current.tag.name} at move #${tag.seq} (${version}), older than #${current.tag.seq} already seen`;
   }
+  // A state its movers signed, at a later move: theirs to decide, whatever the versions (every
+  // step of a signed rollback was checked by T1 where it was signed, at the registry and here).
+  if (tag?.signed && current.tag?.signed && current.tag && tag.seq > current.tag.seq) return undefined;
   if (semver.lt(version, current.version) && tag?.kind !== 'rollback') {
     return `${label}: the registry offered the older ${version} without a rollback`;
   }
@@ -27,12 +34,12 @@ export function replayOf(current: RunningRelease, version: string, tag: { seq: n
 
 /** A stored state as the replay rule reads it. */
 export function runningFromState(state: VerifiedState): RunningRelease {
-  return { name: state.name, version: state.version, ...(state.seq !== undefined && { tag: { name: state.spec, seq: state.seq } }) };
+  return { name: state.name, version: state.version, ...(state.seq !== undefined && { tag: { name: state.spec, seq: state.seq, signed: state.signed } }) };
 }
 
 /** Whether `next` is older than `stored` by the replay rule: a state store never goes back to it. */
 export function isOlderState(next: VerifiedState, stored: VerifiedState): boolean {
-  const offered = next.seq === undefined ? undefined : { seq: next.seq, kind: next.kind ?? 'move' };
+  const offered = next.seq === undefined ? undefined : { seq: next.seq, kind: next.kind ?? 'move', signed: next.signed };
   return replayOf(runningFromState(stored), next.version, offered) !== undefined;
 }
 

@@ -1,26 +1,27 @@
-import type { ResolvedRelease } from '@modmesh/api';
 import { backoffMs } from '@modmesh/api';
 import { type ErrorCode, ModmeshError } from '@modmesh/manifest/web';
 import semver from 'semver';
 import { BAD_RELEASE_CODES, coded, VERIFICATION_CODES } from './failures.js';
 import type { Federation } from './federation.js';
-import type { CoreRelease, StateStore } from './release.js';
+import type { CoreRelease, Offer, StateStore, TagInfo } from './release.js';
 import { replayOf, runningFromState } from './replay.js';
 import type { RemoteSpec } from './spec.js';
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 export type Logger = (level: Level, msg: string, fields?: Record<string, unknown>) => void;
 
-/** Counters a host exports (Prometheus on Node); pages count nothing. */
+/** Counters (and gauges) a host exports (Prometheus on Node); pages count nothing. */
 export interface Counters {
   inc(name: string, labels: Record<string, string>): void;
+  gauge?(name: string, labels: Record<string, string>, value: number): void;
 }
 
 /** What differs between a Node host and a page, as one remote's lifecycle needs it. */
 export interface SlotPorts<R extends CoreRelease> {
-  resolve(name: string, spec: string): Promise<ResolvedRelease>;
-  /** The release an answer names, once its signature is checked against the keys trusted for its remote (and, on Node, every byte). */
-  acquire(remote: RemoteSpec, answer: ResolvedRelease): Promise<R>;
+  /** Which release `name@spec` should run: the registry's signed answer (per-remote keys), or the trusted TUF metadata's (a root). */
+  resolve(name: string, spec: string): Promise<Offer>;
+  /** The release an offer names, once its manifest is verified (its signature against the keys trusted for its remote, unless the trust did) and, on Node, every byte. */
+  acquire(remote: RemoteSpec, offer: Offer): Promise<R>;
   /** The release the highest verified state names, from local storage only (Node's disk cache); pages have none. */
   fromCache?: ((remote: RemoteSpec) => Promise<R | undefined>) | undefined;
   states: StateStore;
@@ -107,6 +108,7 @@ export function createRemoteSlot<R extends CoreRelease>(remote: RemoteSpec, port
       const replay = highest && replayOf(runningFromState(highest), answer.version, answer.tag);
       if (!replay) {
         await commit(await ports.acquire(remote, answer));
+        if (answer.cached) bootedFromCache(answer.version, answer.cached);
         return;
       }
       refused = offeredOf(answer);
@@ -135,12 +137,11 @@ export function createRemoteSlot<R extends CoreRelease>(remote: RemoteSpec, port
       });
     }
     await commit(cached);
-    log('warn', `${name}@${spec}: booted from the cached ${name}@${cached.version}`, {
-      code: 'MODMESH_BOOTED_FROM_CACHE',
-      remote: name,
-      version: cached.version,
-      cause: fromRegistry.code,
-    });
+    bootedFromCache(cached.version, fromRegistry);
+  }
+
+  function bootedFromCache(version: string, cause: ModmeshError): void {
+    log('warn', `${name}@${spec}: booted from the cached ${name}@${version}`, { code: 'MODMESH_BOOTED_FROM_CACHE', remote: name, version, cause: cause.code });
   }
 
   function startBoot(): Promise<void> {
@@ -212,7 +213,7 @@ export function createRemoteSlot<R extends CoreRelease>(remote: RemoteSpec, port
     if (answer.version === current.version) {
       // The same release at a newer move of the tag: the newer state is kept, here and on disk.
       if (answer.tag && current.tag && answer.tag.seq > current.tag.seq) {
-        current.tag = { ...current.tag, seq: answer.tag.seq, kind: answer.tag.kind };
+        current.tag = { ...current.tag, seq: answer.tag.seq, kind: answer.tag.kind, signed: answer.tag.signed };
         await rememberState(current.version, answer.tag);
       }
       return 'done';
@@ -253,8 +254,14 @@ export function createRemoteSlot<R extends CoreRelease>(remote: RemoteSpec, port
   }
 
   // The store keeps the highest state only: a lower one is not written.
-  async function rememberState(version: string, tag: { seq: number; kind: 'move' | 'rollback' } | undefined): Promise<void> {
-    await ports.states.write({ name, spec, version, ...(tag && { seq: tag.seq, kind: tag.kind }), verifiedAt: new Date().toISOString() });
+  async function rememberState(version: string, tag: Omit<TagInfo, 'name'> | undefined): Promise<void> {
+    await ports.states.write({
+      name,
+      spec,
+      version,
+      ...(tag && { seq: tag.seq, kind: tag.kind, ...(tag.signed && { signed: true }) }),
+      verifiedAt: new Date().toISOString(),
+    });
   }
 
   function retryUpdateLater(): void {

@@ -1,7 +1,7 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import path from 'node:path';
-import type { RegistryClient, ResolvedRelease } from '@modmesh/api';
-import type { CoreRelease } from '@modmesh/host-core';
+import type { RegistryClient } from '@modmesh/api';
+import type { CoreRelease, Offer } from '@modmesh/host-core';
 import { type ContainerInfo, type FileEntry, isModmeshError, ModmeshError, type ReleaseManifest, verifyRelease } from '@modmesh/manifest';
 import type { ReleaseCache } from './cache.js';
 
@@ -25,20 +25,22 @@ export interface AcquireContext {
 }
 
 /**
- * The release the registry's answer names, only once its manifest is signed by a trusted key and
- * every file it needs has the signed size and SHA-256. Files already in the cache (re-hashed on
- * read) are not fetched again; new ones are cached.
+ * The release an offer names, only once its manifest is signed by a trusted key (checked here
+ * against the per-remote keys, or already by the trust of a host with a root) and every file it
+ * needs has the signed size and SHA-256. Files already in the cache (re-hashed on read) are not
+ * fetched again; new ones are cached.
  */
-export async function acquireFromRegistry(context: AcquireContext, name: string, answer: ResolvedRelease): Promise<VerifiedRelease> {
-  const manifest = verifyRelease(answer.release, { trusted: context.trusted, expect: { name, version: answer.version } });
+export async function acquireFromRegistry(context: AcquireContext, name: string, answer: Offer): Promise<VerifiedRelease> {
+  const manifest = answer.manifest ?? verifyRelease(answer.release, { trusted: context.trusted, expect: { name, version: answer.version } });
   const { container, needed, root } = layout(manifest, context.cache.dir);
   const files = new Map<string, Buffer>();
   await forEachLimited(needed, context.concurrency ?? 6, async (file) => {
     const bytes = (await context.cache.readBlob(file.sha256, file.size)) ?? (await download(context, manifest, file));
     files.set(relativeTo(root.container, file.path), bytes);
   });
-  await context.cache.writeRelease(name, manifest.version, answer.release);
-  const tag = answer.tag && { name: answer.tag.name, seq: answer.tag.seq, kind: answer.tag.kind };
+  // Kept for a restart with the registry down (a host with a root keeps its release documents in the trust store).
+  if (answer.release) await context.cache.writeRelease(name, manifest.version, answer.release);
+  const tag = answer.tag && { name: answer.tag.name, seq: answer.tag.seq, kind: answer.tag.kind, ...(answer.tag.signed && { signed: true }) };
   return verified(manifest, container, files, root, 'registry', tag);
 }
 

@@ -79,7 +79,8 @@ function parseJson(bytes: Buffer): unknown {
   }
 }
 
-async function writeAtomic(file: string, bytes: Buffer): Promise<void> {
+/** Writes `file` atomically: a temporary file, fsync, rename. */
+export async function writeAtomic(file: string, bytes: Buffer): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   const handle = await open(temp, 'wx', 0o644);

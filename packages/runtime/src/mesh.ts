@@ -1,23 +1,33 @@
 import type { KeyObject } from 'node:crypto';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createRegistryClient, type Deadlines } from '@modmesh/api';
+import { createRegistryClient, type Deadlines, type RegistryClient } from '@modmesh/api';
 import { createNodeTransport } from '@modmesh/api/node';
-import { createHost, parseRemotes, type SharedPackage, type SharedStatus, type SlotStatus } from '@modmesh/host-core';
+import { createHost, createTrust, parseRemotes, type SharedPackage, type SharedStatus, type SlotStatus, type StaleState, type Trust } from '@modmesh/host-core';
 import { isModmeshError, keyIdOf, ModmeshError, parsePublicKey } from '@modmesh/manifest';
+import { createNodeCrypto } from '@modmesh/trust/node';
 import { acquireFromCache, acquireFromRegistry, type VerifiedRelease } from './acquire.js';
-import { createReleaseCache } from './cache.js';
+import { createReleaseCache, type ReleaseCache } from './cache.js';
 import { jsonLogger, type Logger } from './log.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { createNodeFederation } from './node-federation.js';
+import { createNodeTrustStore } from './trust-store.js';
 
 export interface MeshOptions {
   /** The registry's URL. */
   registry: string;
   /** Remotes this host uses: `{ auth: 'auth@stable' }`, a tag, a version or a semver range. */
   remotes: Record<string, string>;
-  /** Ed25519 public keys trusted per remote (`ed25519:...` or PEM). A remote with none is refused. */
-  trust: Record<string, readonly string[]>;
+  /**
+   * The root of trust (TUF, see packages/trust): a path to `root.json` or its bytes. Which release
+   * each remote runs, and who may publish and move tags of it, then come from the registry's
+   * signed metadata, verified from this root; the registry's own word counts for nothing.
+   * Give either `root` or `trust`.
+   */
+  root?: string | Uint8Array;
+  /** Ed25519 public keys trusted per remote (`ed25519:...` or PEM), without a root. A remote with none is refused. */
+  trust?: Record<string, readonly string[]>;
   /** Where verified releases are cached, for restarts while the registry is down. @default ".modmesh/cache" */
   cacheDir?: string;
   /** This host's name in Module Federation share scopes. @default "modmesh_host" */
@@ -62,11 +72,15 @@ export interface RemoteStatus {
   tagSeq?: number;
   lastError?: { code: ModmeshError['code']; message: string };
   evaluated: readonly string[];
+  /** With a root: set while the metadata this remote depends on has expired (still serving). */
+  stale?: StaleState;
 }
 
 export interface MeshStatus {
   instanceId: string;
   remotes: Record<string, RemoteStatus>;
+  /** With a root: the versions of the trusted metadata, and when the timestamp expires. */
+  trust?: ReturnType<Trust['summary']>;
   shared: Record<string, SharedStatus[]>;
   events: 'connected' | 'disconnected' | 'off';
 }
@@ -106,7 +120,6 @@ export function createMesh(options: MeshOptions): Mesh {
   const metrics = createMetrics();
   const instanceId = randomUUID();
   const hostName = options.name ?? 'modmesh_host';
-  const trusted = trustedKeys(options.remotes, options.trust);
   const transport = createNodeTransport();
   const client = createRegistryClient({
     url: options.registry,
@@ -118,6 +131,8 @@ export function createMesh(options: MeshOptions): Mesh {
     },
   });
   const cache = createReleaseCache(options.cacheDir ?? path.join('.modmesh', 'cache'));
+  const trust = options.root === undefined ? undefined : rootTrust(options, client, cache, log, metrics);
+  const trusted = trust ? new Map<string, Map<string, KeyObject>>() : trustedKeys(options.remotes, options.trust ?? {});
   const federation = createNodeFederation({ hostName, hostId: randomBytes(6).toString('hex'), shared: options.shared ?? {} });
   const host = createHost<VerifiedRelease>({
     remotes: options.remotes,
@@ -125,7 +140,9 @@ export function createMesh(options: MeshOptions): Mesh {
     transport,
     token: options.token,
     acquire: (remote, answer) => acquireFromRegistry({ client, cache, trusted: trusted.get(remote.name) ?? new Map() }, remote.name, answer),
-    fromCache: (remote) => acquireFromCache({ client, cache, trusted: trusted.get(remote.name) ?? new Map() }, remote.name, remote.spec),
+    // With a root, the trust keeps what boot from disk needs (the set and release documents).
+    fromCache: trust ? undefined : (remote) => acquireFromCache({ client, cache, trusted: trusted.get(remote.name) ?? new Map() }, remote.name, remote.spec),
+    trust,
     states: cache.states,
     federation,
     hostShared: options.shared ?? {},
@@ -181,6 +198,7 @@ export function createMesh(options: MeshOptions): Mesh {
         remotes: Object.fromEntries(Object.entries(host.statuses()).map(([alias, status]) => [alias, remoteStatus(status)])),
         shared: federation.shared(),
         events: events === 'connecting' ? 'off' : events,
+        ...(trust && { trust: trust.summary() }),
       };
     },
     metrics: () => metrics.text(),
@@ -189,6 +207,36 @@ export function createMesh(options: MeshOptions): Mesh {
 }
 
 // --- internal ---
+
+function rootTrust(options: MeshOptions, client: RegistryClient, cache: ReleaseCache, log: Logger, counters: Metrics): Trust {
+  if (options.trust) {
+    throw new ModmeshError('MODMESH_CONFIG_INVALID', 'both `root` and `trust` are given: with a root, who may publish each remote is in the signed metadata', {
+      hint: 'Remove `trust` (see the README, "Moving a registry and its hosts to a root").',
+    });
+  }
+  const root = typeof options.root === 'string' ? readRootFile(options.root) : (options.root as Uint8Array);
+  return createTrust({
+    root,
+    crypto: createNodeCrypto(),
+    store: createNodeTrustStore(cache),
+    metadata: (file, maxBytes) => client.tufMetadata(file, maxBytes),
+    target: (file, maxBytes) => client.tufTarget(file, maxBytes),
+    remotes: [...new Set(parseRemotes(options.remotes).map((remote) => remote.name))],
+    log,
+    counters,
+  });
+}
+
+function readRootFile(file: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(file));
+  } catch (cause) {
+    throw new ModmeshError('MODMESH_CONFIG_INVALID', `the root of trust ${file} cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})`, {
+      hint: 'Point `root` at the root.json your registry’s root keys signed (`modmesh root pull --out root.json` fetches it, checked).',
+      cause,
+    });
+  }
+}
 
 // The keys trusted for each remote, by key id; a remote with none is refused at once.
 function trustedKeys(remotes: Record<string, string>, trust: Record<string, readonly string[]>): Map<string, Map<string, KeyObject>> {
@@ -206,7 +254,7 @@ function trustedKeys(remotes: Record<string, string>, trust: Record<string, read
   return trusted;
 }
 
-function remoteStatus(status: SlotStatus): RemoteStatus {
+function remoteStatus(status: SlotStatus & { stale?: StaleState }): RemoteStatus {
   const { name, lastError, state, ...rest } = status;
   return {
     remote: name,

@@ -149,7 +149,9 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
     transport,
     token: options.token,
     async acquire(remote, answer) {
-      const manifest = await verifyReleaseWeb(answer.release, { trusted: await trustOf(remote.name), expect: { name: remote.name, version: answer.version } });
+      const manifest =
+        answer.manifest ??
+        (await verifyReleaseWeb(answer.release, { trusted: await trustOf(remote.name), expect: { name: remote.name, version: answer.version } }));
       const container = manifest.containers.find((candidate) => candidate.target === 'web');
       if (!container) {
         throw new ModmeshError(
@@ -163,7 +165,7 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
         version: manifest.version,
         manifest,
         container,
-        ...(answer.tag && { tag: { name: answer.tag.name, seq: answer.tag.seq, kind: answer.tag.kind } }),
+        ...(answer.tag && { tag: { name: answer.tag.name, seq: answer.tag.seq, kind: answer.tag.kind, ...(answer.tag.signed && { signed: true }) } }),
         source: 'registry',
         urlOf: (path) => client.fileUrl(manifest.name, manifest.version, path),
       };
