@@ -1,6 +1,18 @@
 import { createFetchTransport, createRegistryClient } from '@modmesh/api';
-import { type CoreRelease, coded, createFederation, createHost, createMemoryStateStore, type SharedPackage } from '@modmesh/host-core';
+import {
+  type CoreRelease,
+  coded,
+  createFederation,
+  createHost,
+  createMemoryStateStore,
+  createTrust,
+  parseRemotes,
+  type SharedPackage,
+  type StaleState,
+  type TrustStore,
+} from '@modmesh/host-core';
 import { importTrustedKeys, ModmeshError, type ModmeshErrorJson, verifyReleaseWeb, type WebTrustedKeys } from '@modmesh/manifest/web';
+import { createWebCrypto } from '@modmesh/trust';
 import { allowFiles, diagnoseScript, loadEntry } from './scripts.js';
 
 export type BrowserSharedPackage = SharedPackage;
@@ -10,8 +22,14 @@ export interface BrowserMeshOptions {
   registry: string;
   /** Remotes this page uses: `{ auth: 'auth@stable' }`, a tag, a version or a semver range. */
   remotes: Record<string, string>;
-  /** Ed25519 public keys (`ed25519:...`) trusted per remote name. A remote with none is refused. */
-  trust: Record<string, readonly string[]>;
+  /**
+   * The root of trust (TUF): the text of `root.json`, exactly as signed (inline it in the page's
+   * config). Which release each remote runs then comes from the registry's signed metadata,
+   * verified from it with WebCrypto. Give either `root` or `trust`.
+   */
+  root?: string;
+  /** Ed25519 public keys (`ed25519:...`) trusted per remote name, without a root. A remote with none is refused. */
+  trust?: Record<string, readonly string[]>;
   /** Packages the page provides to every remote (a UI library as a singleton). */
   shared?: Record<string, BrowserSharedPackage>;
   /** This page's name in Module Federation share scopes. @default "modmesh_web" */
@@ -44,6 +62,8 @@ export interface RemoteState {
   version?: string;
   since?: string;
   lastError?: ModmeshErrorJson;
+  /** With a root: the metadata this remote depends on has expired (still running what was verified). */
+  stale?: StaleState;
 }
 
 export interface BrowserMesh {
@@ -96,7 +116,7 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
   const trustOf = (name: string): Promise<WebTrustedKeys> => {
     let keys = trusted.get(name);
     if (!keys) {
-      const listed = options.trust[name] ?? [];
+      const listed = options.trust?.[name] ?? [];
       keys =
         listed.length === 0
           ? Promise.reject(
@@ -143,11 +163,30 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
     },
   });
 
+  if (options.root !== undefined && options.trust !== undefined) {
+    throw new ModmeshError('MODMESH_CONFIG_INVALID', 'both `root` and `trust` are given: with a root, who may publish each remote is in the signed metadata');
+  }
+  // A page keeps what it verified in memory: a reload starts from the root again.
+  const rootTrust =
+    options.root === undefined
+      ? undefined
+      : createTrust({
+          root: new TextEncoder().encode(options.root),
+          crypto: createWebCrypto(),
+          store: memoryTrustStore(),
+          metadata: (file, maxBytes) => client.tufMetadata(file, maxBytes),
+          target: (path, maxBytes) => client.tufTarget(path, maxBytes),
+          remotes: [...new Set(parseRemotes(options.remotes).map((remote) => remote.name))],
+          log: () => undefined,
+          counters: { inc: () => undefined },
+        });
+
   const host = createHost<BrowserRelease>({
     remotes: options.remotes,
     client,
     transport,
     token: options.token,
+    trust: rootTrust,
     async acquire(remote, answer) {
       const manifest =
         answer.manifest ??
@@ -224,6 +263,7 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
           ...(status.version && { version: status.version }),
           ...(status.since && { since: status.since }),
           ...(status.lastError && { lastError: status.lastError.toJSON() }),
+          ...(status.stale && { stale: status.stale }),
         };
       }
       const events = host.events();
@@ -231,6 +271,23 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
     },
     close() {
       void host.close();
+    },
+  };
+}
+
+// --- internal ---
+
+function memoryTrustStore(): TrustStore {
+  let roots: Uint8Array[] = [];
+  let set: unknown;
+  return {
+    readRoots: async () => roots,
+    writeRoots: async (chain) => {
+      roots = [...chain];
+    },
+    readSet: async () => set,
+    writeSet: async (next) => {
+      set = next;
     },
   };
 }
