@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RELEASE_TARGET_DIRS } from '@modmesh/manifest';
@@ -18,7 +19,8 @@ export interface AuthConfig {
   audience: string;
 }
 
-const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// The service's directory, from src/ (modmesh.config.ts reads this file as it is) or dist/server/.
+const packageDir = findPackageDir(path.dirname(fileURLToPath(import.meta.url)));
 
 /**
  * The auth service's paths and claims. Each container directory can be moved on its own
@@ -72,4 +74,11 @@ export function readLoginLimits(env: NodeJS.ProcessEnv): LoginLimitOptions | fal
     limits[option] = value;
   }
   return limits;
+}
+
+function findPackageDir(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return from;
+  }
 }

@@ -1,0 +1,267 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ModmeshError, RELEASE_BUILD_INFO, RELEASE_TARGET_DIRS } from '@modmesh/manifest';
+import type { Configuration } from 'webpack';
+import { BUNDLERS, type Bundler, createBundlerConfig } from './bundler-config.js';
+import type { Target } from './config-schema.js';
+import { loadConfig } from './load-config.js';
+import type { ResolvedConfig, ResolvedTarget } from './resolve-config.js';
+
+export interface BuildOptions {
+  /** The project: where modmesh.config.ts is. */
+  dir: string;
+  /** The config file, when not one of modmesh.config.{ts,mts,js,mjs} in `dir`. */
+  config?: string;
+  /** @default "webpack" */
+  bundler?: Bundler;
+  /** Build only these of the config's targets; the release's other target directories are left as they are. @default all */
+  targets?: Target[];
+  /** The release directory, instead of the config's outDir (relative to `dir`). */
+  outDir?: string;
+}
+
+export interface TargetResult {
+  target: Target;
+  /** The container's directory in the release: `OUT_DIR/node` or `OUT_DIR/web`. */
+  dir: string;
+  buildId: string;
+  files: number;
+  bytes: number;
+}
+
+export interface BuildResult {
+  name: string;
+  outDir: string;
+  bundler: Bundler;
+  bundlerVersion: string;
+  targets: TargetResult[];
+  /** From the start of the compile to the release in place. */
+  ms: number;
+  /** The bundler's warnings, as text (empty when there were none). */
+  warnings: string;
+}
+
+export interface ReleaseWatcher {
+  /** Stops watching; the release directory keeps the last good build. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds every target of a project's modmesh config (or `targets`) with webpack 5 or rspack into
+ * its release directory. The compilers write to a staging directory beside it; each target's
+ * directory is renamed into place only when every target compiled, so a failed or interrupted
+ * build leaves the previous release as it was (a reader sees the old directory or the new one,
+ * never half of one). The same sources give byte-identical output.
+ *
+ * @example
+ * const result = await buildRelease({ dir: 'examples/auth-service', bundler: 'rspack' });
+ */
+export async function buildRelease(options: BuildOptions): Promise<BuildResult> {
+  const plan = await prepare(options);
+  const started = performance.now();
+  const staging = createStaging(plan.outDir);
+  try {
+    const compiler = plan.api.create(plan.targets.map((target) => createBundlerConfig(plan.config, target, plan.bundler, staging)));
+    const stats = await new Promise<Stats>((resolve, reject) => compiler.run((error, result) => (error || !result ? reject(error) : resolve(result))));
+    await new Promise<void>((resolve) => compiler.close(() => resolve()));
+    if (stats.hasErrors()) throw buildFailed(plan, stats);
+    return install(plan, staging, started, stats);
+  } catch (error) {
+    throw error instanceof ModmeshError ? error : buildFailed(plan, undefined, error);
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Builds as `buildRelease` does, then again each time a source changes (a change of
+ * modmesh.config.ts itself needs a restart). Each good build replaces the release the same
+ * way; a failed one is reported and leaves the last good release in place.
+ */
+export async function watchRelease(
+  options: BuildOptions,
+  listener: { onBuild(result: BuildResult): void; onError(error: ModmeshError): void },
+): Promise<ReleaseWatcher> {
+  const plan = await prepare(options);
+  const staging = createStaging(plan.outDir);
+  const compiler = plan.api.create(plan.targets.map((target) => createBundlerConfig(plan.config, target, plan.bundler, staging)));
+  let started = performance.now();
+  compiler.hooks.watchRun.tap('modmesh', () => {
+    started = performance.now();
+  });
+  const watching = compiler.watch({ aggregateTimeout: WATCH_DEBOUNCE_MS }, (error, stats) => {
+    if (error || !stats || stats.hasErrors()) return listener.onError(buildFailed(plan, stats, error));
+    // The compilers keep writing to the staging directory: the release gets a copy of it.
+    const copy = createStaging(plan.outDir);
+    try {
+      for (const target of plan.targets) cpSync(path.join(staging, targetDir(target)), path.join(copy, targetDir(target)), { recursive: true });
+      listener.onBuild(install(plan, copy, started, stats));
+    } catch (cause) {
+      listener.onError(cause instanceof ModmeshError ? cause : buildFailed(plan, undefined, cause));
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+  return {
+    close: () =>
+      new Promise<void>((resolve) =>
+        watching.close(() => {
+          rmSync(staging, { recursive: true, force: true });
+          resolve();
+        }),
+      ),
+  };
+}
+
+// --- internal ---
+
+// How long the watcher waits after a change for more before it rebuilds (an editor saving
+// several files at once).
+const WATCH_DEBOUNCE_MS = 100;
+// The bundler's error output kept in a MODMESH_BUILD_FAILED message.
+const MAX_ERROR_TEXT = 6000;
+
+interface Stats {
+  hasErrors(): boolean;
+  hasWarnings(): boolean;
+  toString(options: object): string;
+}
+
+interface MultiCompilerLike {
+  run(callback: (error: Error | null, stats?: Stats) => void): void;
+  watch(options: object, callback: (error: Error | null, stats?: Stats) => void): { close(callback: () => void): void };
+  close(callback: () => void): void;
+  hooks: { watchRun: { tap(name: string, fn: () => void): void } };
+}
+
+interface BundlerApi {
+  version: string;
+  create(configs: Configuration[]): MultiCompilerLike;
+}
+
+interface Plan {
+  config: ResolvedConfig;
+  targets: ResolvedTarget[];
+  bundler: Bundler;
+  api: BundlerApi;
+  outDir: string;
+}
+
+async function prepare(options: BuildOptions): Promise<Plan> {
+  const bundler = options.bundler ?? 'webpack';
+  if (!BUNDLERS.includes(bundler)) {
+    throw new ModmeshError('MODMESH_USAGE', `the bundler must be ${BUNDLERS.join(' or ')}, not ${JSON.stringify(bundler)}`, { hint: 'Use --bundler webpack or --bundler rspack.' });
+  }
+  const config = await loadConfig({ dir: options.dir, ...(options.config && { file: options.config }) });
+  const outDir = options.outDir ? path.resolve(options.dir, options.outDir) : config.outDir;
+  const targets = options.targets?.length ? options.targets.map((name) => targetOf(config, name)) : config.targets;
+  return { config: { ...config, outDir }, targets, bundler, api: await loadBundler(bundler), outDir };
+}
+
+function targetOf(config: ResolvedConfig, name: Target): ResolvedTarget {
+  const found = config.targets.find((target) => target.target === name);
+  if (!found) {
+    throw new ModmeshError('MODMESH_USAGE', `${config.file ?? config.dir} has no ${name} target (it builds ${config.targets.map((target) => target.target).join(', ')})`, {
+      hint: `Leave out --target, or add '${name}' to the config's targets.`,
+    });
+  }
+  return found;
+}
+
+async function loadBundler(bundler: Bundler): Promise<BundlerApi> {
+  try {
+    if (bundler === 'rspack') {
+      const { rspack } = await import('@rspack/core');
+      return { version: rspack.rspackVersion, create: (configs) => rspack(configs as never) as unknown as MultiCompilerLike };
+    }
+    const { default: webpack } = await import('webpack');
+    return { version: webpack.version, create: (configs) => webpack(configs) as unknown as MultiCompilerLike };
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException)?.code !== 'ERR_MODULE_NOT_FOUND') throw cause;
+    const install = bundler === 'rspack' ? '@rspack/core@2.2.9' : 'webpack@5.111.1';
+    throw new ModmeshError('MODMESH_USAGE', `${bundler} is not installed where @modmesh/build can find it`, {
+      hint: `Install it in the project: npm install --save-dev ${install}`,
+      cause,
+    });
+  }
+}
+
+function targetDir(target: ResolvedTarget): string {
+  return RELEASE_TARGET_DIRS[target.target];
+}
+
+// A new empty directory beside the release (same file system, so a rename moves it into
+// place), named with this process's id; ones left by a process that died are removed.
+function createStaging(outDir: string): string {
+  const parent = path.dirname(outDir);
+  const prefix = `.${path.basename(outDir)}.staging-`;
+  mkdirSync(parent, { recursive: true });
+  for (const name of readdirSync(parent)) {
+    const pid = Number(name.startsWith(prefix) ? name.slice(prefix.length).split('-')[0] : Number.NaN);
+    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) rmSync(path.join(parent, name), { recursive: true, force: true });
+  }
+  return mkdtempSync(path.join(parent, `${prefix}${process.pid}-`));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+// Moves each target's directory from `from` into the release: the old one out, the new one in,
+// the old one deleted.
+function install(plan: Plan, from: string, started: number, stats: Stats): BuildResult {
+  mkdirSync(plan.outDir, { recursive: true });
+  const results: TargetResult[] = [];
+  for (const target of plan.targets) {
+    const built = path.join(from, targetDir(target));
+    const destination = path.join(plan.outDir, targetDir(target));
+    const old = path.join(from, `previous-${targetDir(target)}`);
+    if (existsSync(destination)) renameSync(destination, old);
+    renameSync(built, destination);
+    rmSync(old, { recursive: true, force: true });
+    results.push({ target: target.target, dir: destination, buildId: buildIdOf(destination), ...sizeOf(destination) });
+  }
+  return {
+    name: plan.config.name,
+    outDir: plan.outDir,
+    bundler: plan.bundler,
+    bundlerVersion: plan.api.version,
+    targets: results,
+    ms: Math.round(performance.now() - started),
+    warnings: stats.hasWarnings() ? stats.toString({ all: false, warnings: true, colors: false }).trim() : '',
+  };
+}
+
+function buildFailed(plan: Plan, stats?: Stats, cause?: unknown): ModmeshError {
+  const text = stats ? stats.toString({ all: false, errors: true, colors: false }).trim() : String((cause as Error)?.message ?? cause);
+  return new ModmeshError(
+    'MODMESH_BUILD_FAILED',
+    `${plan.config.name}: the ${plan.bundler} build failed; ${path.relative(process.cwd(), plan.outDir) || '.'} was left as it was:\n${text.slice(0, MAX_ERROR_TEXT)}`,
+    { remote: plan.config.name, ...(cause !== undefined && { cause }) },
+  );
+}
+
+function buildIdOf(dir: string): string {
+  try {
+    return (JSON.parse(readFileSync(path.join(dir, RELEASE_BUILD_INFO), 'utf8')) as { buildId: string }).buildId;
+  } catch {
+    return '';
+  }
+}
+
+function sizeOf(dir: string): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+    const stat = statSync(path.join(dir, name));
+    if (!stat.isFile()) continue;
+    files += 1;
+    bytes += stat.size;
+  }
+  return { files, bytes };
+}
