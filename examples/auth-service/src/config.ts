@@ -9,7 +9,7 @@ import type { LoginLimitOptions } from './login-limit.js';
  * server, the container builds and `npm start`, so none of them can disagree about a path. */
 export interface AuthConfig {
   envFile: string;
-  /** The release `npm start` publishes: the Node and browser containers side by side. */
+  /** The release `modmesh build` writes and `npm start` publishes: the Node and browser containers side by side. */
   releaseDir: string;
   /** The Node container (./tokenValidator), which the service also serves over HTTP, as the source documents describe. */
   remoteDir: string;
@@ -23,9 +23,9 @@ export interface AuthConfig {
 const packageDir = findPackageDir(path.dirname(fileURLToPath(import.meta.url)));
 
 /**
- * The auth service's paths and claims. Each container directory can be moved on its own
- * (`AUTH_REMOTE_DIR`, `AUTH_WEB_DIR`: tests and benchmarks build into temporary directories), or
- * the whole release (`AUTH_RELEASE_DIR`).
+ * The auth service's paths and claims. The release (`AUTH_RELEASE_DIR`) is where modmesh.config.ts
+ * builds both containers; `AUTH_REMOTE_DIR` makes the service serve a Node container built
+ * elsewhere (tests and benchmarks build into temporary directories).
  */
 export function readAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
   const releaseDir = path.resolve(env.AUTH_RELEASE_DIR ?? path.join(packageDir, 'dist/release'));
@@ -33,7 +33,7 @@ export function readAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
     envFile: path.resolve(env.AUTH_ENV_FILE ?? path.join(packageDir, '.env')),
     releaseDir,
     remoteDir: path.resolve(env.AUTH_REMOTE_DIR ?? path.join(releaseDir, RELEASE_TARGET_DIRS.node)),
-    webDir: path.resolve(env.AUTH_WEB_DIR ?? path.join(releaseDir, RELEASE_TARGET_DIRS.web)),
+    webDir: path.join(releaseDir, RELEASE_TARGET_DIRS.web),
     issuer: env.AUTH_ISSUER ?? 'modmesh-example-auth',
     audience: env.AUTH_AUDIENCE ?? 'modmesh-example-api',
   };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isModmeshError, ModmeshError } from '@modmesh/manifest';
 import { type CommandSpec, formatHelp, parseCommandArgs } from './args.js';
+import { buildCommand } from './commands/build.js';
 import { keysGenerateCommand, tokenCreateCommand, trustAddCommand } from './commands/keys.js';
 import { publishCommand } from './commands/publish.js';
 import { infoCommand, lsCommand } from './commands/read.js';
@@ -10,6 +11,7 @@ import { rollbackCommand, tagSetCommand } from './commands/tags.js';
 import type { CliContext } from './output.js';
 
 const COMMANDS: CommandSpec[] = [
+  buildCommand,
   registryStartCommand,
   registryMigrateCommand,
   registryExportCommand,
@@ -84,7 +86,7 @@ function overview(commands = COMMANDS): string {
   return [
     'Usage: modmesh <command> [options]',
     '',
-    'Publish signed Module Federation releases to a modmesh registry, and move their tags.',
+    'Build Module Federation remotes, publish them as signed releases to a modmesh registry, and move their tags.',
     '',
     'Commands:',
     ...commands.map((spec) => `  ${`${spec.name} ${spec.arguments}`.trim().padEnd(width)}  ${spec.summary}`),

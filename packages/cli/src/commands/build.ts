@@ -1,0 +1,89 @@
+import path from 'node:path';
+import type { BuildResult, Bundler, Target } from '@modmesh/build';
+import { ModmeshError } from '@modmesh/manifest';
+import { type CommandSpec, JSON_OPTION, type ParsedArgs } from '../args.js';
+import { type CliContext, createOutput, formatBytes, type Output } from '../output.js';
+
+const BUNDLER_NAMES = ['webpack', 'rspack'];
+const TARGET_NAMES = ['node', 'web'];
+
+export const buildCommand: CommandSpec = {
+  name: 'build',
+  summary: 'build the containers of modmesh.config.ts into a release directory',
+  arguments: '[DIR]',
+  description: [
+    'Reads modmesh.config.ts in DIR (default: the current directory), builds every target it names',
+    '(node, web) with webpack 5 or rspack around @module-federation/enhanced, and writes the release',
+    'directory `modmesh publish` takes as it is: OUT_DIR/node and OUT_DIR/web, each with its',
+    'remoteEntry.js, chunks, source maps, mf-manifest.json and modmesh-build.json. The build goes to',
+    'a staging directory first: a failed build leaves the previous release as it was. The same sources',
+    'give byte-identical output. --watch rebuilds on every change of a source.',
+  ].join('\n'),
+  options: {
+    bundler: { type: 'string', value: 'NAME', env: 'MODMESH_BUNDLER', default: 'webpack', description: 'webpack or rspack' },
+    target: { type: 'string', value: 'node|web', multiple: true, description: "build only this target of the config (the release's other target is left as it is)" },
+    out: { type: 'string', value: 'DIR', description: "the release directory, instead of the config's outDir (default dist/release)" },
+    config: { type: 'string', value: 'FILE', description: 'the config file, when not DIR/modmesh.config.ts' },
+    watch: { type: 'boolean', description: 'rebuild on every change of a source, until interrupted' },
+    json: JSON_OPTION,
+  },
+  examples: ['modmesh build', 'modmesh build examples/auth-service --bundler rspack --out /tmp/auth-release', 'modmesh build --watch'],
+  run: runBuild,
+};
+
+async function runBuild(args: ParsedArgs, context: CliContext): Promise<void> {
+  const output = createOutput(context, args.flag('json'));
+  const bundler = args.need('bundler');
+  if (!BUNDLER_NAMES.includes(bundler)) throw new ModmeshError('MODMESH_USAGE', `--bundler must be ${BUNDLER_NAMES.join(' or ')}, not ${JSON.stringify(bundler)}`);
+  const targets = args.values('target');
+  for (const target of targets) {
+    if (!TARGET_NAMES.includes(target)) throw new ModmeshError('MODMESH_USAGE', `--target must be ${TARGET_NAMES.join(' or ')}, not ${JSON.stringify(target)}`);
+  }
+  const out = args.value('out');
+  const config = args.value('config');
+  const options = {
+    dir: path.resolve(context.cwd, args.positionals[0] ?? '.'),
+    bundler: bundler as Bundler,
+    targets: targets as Target[],
+    ...(out && { outDir: path.resolve(context.cwd, out) }),
+    ...(config && { config: path.resolve(context.cwd, config) }),
+  };
+  const build = await loadBuild();
+  if (!args.flag('watch')) return report(output, await build.buildRelease(options), context.cwd);
+
+  const watcher = await build.watchRelease(options, {
+    onBuild: (result) => report(output, result, context.cwd),
+    onError: (error) => output.note(`error ${error.code}: ${error.message}\n  hint: ${error.hint}`),
+  });
+  output.note('watching for changes; Ctrl-C stops');
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await watcher.close();
+}
+
+// --- internal ---
+
+// @modmesh/build brings the bundlers; only this command loads it.
+async function loadBuild(): Promise<typeof import('@modmesh/build')> {
+  try {
+    return await import('@modmesh/build');
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException)?.code !== 'ERR_MODULE_NOT_FOUND') throw cause;
+    throw new ModmeshError('MODMESH_USAGE', '@modmesh/build is not installed', { hint: 'Install it in the project: npm install --save-dev @modmesh/build webpack@5.111.1', cause });
+  }
+}
+
+function report(output: Output, result: BuildResult, cwd: string): void {
+  if (result.warnings) output.note(result.warnings);
+  output.result(result, () => [
+    `built ${result.name} with ${result.bundler} ${result.bundlerVersion} in ${result.ms} ms: ${path.relative(cwd, result.outDir) || '.'}`,
+    ...result.targets.map((target) => `  ${target.target.padEnd(4)}  ${target.files} files, ${formatBytes(target.bytes)}  (build ${target.buildId})`),
+  ]);
+}
