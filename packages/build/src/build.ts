@@ -150,7 +150,9 @@ interface Plan {
 async function prepare(options: BuildOptions): Promise<Plan> {
   const bundler = options.bundler ?? 'webpack';
   if (!BUNDLERS.includes(bundler)) {
-    throw new ModmeshError('MODMESH_USAGE', `the bundler must be ${BUNDLERS.join(' or ')}, not ${JSON.stringify(bundler)}`, { hint: 'Use --bundler webpack or --bundler rspack.' });
+    throw new ModmeshError('MODMESH_USAGE', `the bundler must be ${BUNDLERS.join(' or ')}, not ${JSON.stringify(bundler)}`, {
+      hint: 'Use --bundler webpack or --bundler rspack.',
+    });
   }
   const config = await loadConfig({ dir: options.dir, ...(options.config && { file: options.config }) });
   const outDir = options.outDir ? path.resolve(options.dir, options.outDir) : config.outDir;
@@ -161,9 +163,13 @@ async function prepare(options: BuildOptions): Promise<Plan> {
 function targetOf(config: ResolvedConfig, name: Target): ResolvedTarget {
   const found = config.targets.find((target) => target.target === name);
   if (!found) {
-    throw new ModmeshError('MODMESH_USAGE', `${config.file ?? config.dir} has no ${name} target (it builds ${config.targets.map((target) => target.target).join(', ')})`, {
-      hint: `Leave out --target, or add '${name}' to the config's targets.`,
-    });
+    throw new ModmeshError(
+      'MODMESH_USAGE',
+      `${config.file ?? config.dir} has no ${name} target (it builds ${config.targets.map((target) => target.target).join(', ')})`,
+      {
+        hint: `Leave out --target, or add '${name}' to the config's targets.`,
+      },
+    );
   }
   return found;
 }

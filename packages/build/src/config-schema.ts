@@ -11,14 +11,16 @@ export type Target = (typeof TARGETS)[number];
 /** A build-time constant: any JSON value. modmesh writes it into the code as JSON, so a string stays a string. */
 export type DefineValue = string | number | boolean | null | DefineValue[] | { [key: string]: DefineValue };
 
-const jsonValue: z.ZodMiniType<DefineValue> = z.lazy(() =>
+/** Any JSON value (a build-time constant). */
+export const jsonValue: z.ZodMiniType<DefineValue> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
 );
 
 const definesSchema = z.union([
   z.record(z.string().check(z.regex(/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/, 'must be an identifier such as __API_URL__')), jsonValue),
   // Called only when a target that uses them is built (a key that only one target needs).
-  z.custom<() => Record<string, DefineValue>>((value) => typeof value === 'function', 'must be an object of constants or a function returning one'),
+  // (Its result is checked when it is called: an interface such as a JWK type is no index signature.)
+  z.custom<() => Record<string, unknown>>((value) => typeof value === 'function', 'must be an object of constants or a function returning one'),
 ]);
 
 const sharedEntrySchema = z.union([

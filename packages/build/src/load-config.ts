@@ -45,9 +45,10 @@ async function importConfig(file: string): Promise<unknown> {
       `${file} could not be loaded: ${typeof code === 'string' ? `${code}: ` : ''}${(cause as Error)?.message ?? String(cause)}`,
       {
         file,
-        hint: (cause as { hint?: unknown })?.hint && typeof (cause as { hint?: unknown }).hint === 'string'
-          ? (cause as { hint: string }).hint
-          : 'Fix the error in the config (or in what it imports); it runs in Node each time you build.',
+        hint:
+          (cause as { hint?: unknown })?.hint && typeof (cause as { hint?: unknown }).hint === 'string'
+            ? (cause as { hint: string }).hint
+            : 'Fix the error in the config (or in what it imports); it runs in Node each time you build.',
         cause,
       },
     );

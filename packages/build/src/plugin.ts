@@ -129,9 +129,13 @@ export function pickTarget(config: ResolvedConfig, wanted: Target | undefined, c
   const name = wanted ?? (config.targets.length === 1 ? config.targets[0]?.target : targetOfCompiler(compilerTarget));
   const found = config.targets.find((each) => each.target === name);
   if (!found) {
-    throw new ModmeshError('MODMESH_CONFIG_INVALID', `${config.name}: the config has no ${name ?? 'such'} target (it has ${config.targets.map((each) => each.target).join(', ')})`, {
-      hint: `Add '${name}' to targets in the config, or give ModmeshPlugin the target this compiler builds: new ModmeshPlugin({ ..., target: 'node' }).`,
-    });
+    throw new ModmeshError(
+      'MODMESH_CONFIG_INVALID',
+      `${config.name}: the config has no ${name ?? 'such'} target (it has ${config.targets.map((each) => each.target).join(', ')})`,
+      {
+        hint: `Add '${name}' to targets in the config, or give ModmeshPlugin the target this compiler builds: new ModmeshPlugin({ ..., target: 'node' }).`,
+      },
+    );
   }
   return found;
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ModmeshError, REMOTE_NAME, REMOTE_NAME_RULE } from '@modmesh/manifest';
 import * as z from 'zod/mini';
-import { CONFIG_KEYS, configSchema, type DefineValue, type ModmeshConfig, SHARED_KEYS, TARGET_KEYS, TARGETS, type Target } from './config-schema.js';
+import { CONFIG_KEYS, configSchema, type DefineValue, jsonValue, type ModmeshConfig, SHARED_KEYS, TARGET_KEYS, TARGETS, type Target } from './config-schema.js';
 
 /** A shared package as Module Federation is given it: every default filled in. */
 export interface ResolvedShared {
@@ -77,11 +77,19 @@ export function checkConfig(input: unknown, options: { dir: string; file?: strin
   checkName(config.name, targets, issues);
   const outDir = path.resolve(dir, config.outDir ?? DEFAULT_OUT_DIR);
   if (dir === outDir || !path.relative(outDir, dir).startsWith('..')) {
-    issues.push({ field: 'outDir', message: `${JSON.stringify(config.outDir)} would put the release over the project itself`, hint: `Write outDir: '${DEFAULT_OUT_DIR}'.` });
+    issues.push({
+      field: 'outDir',
+      message: `${JSON.stringify(config.outDir)} would put the release over the project itself`,
+      hint: `Write outDir: '${DEFAULT_OUT_DIR}'.`,
+    });
   }
   const tsconfig = config.tsconfig === undefined ? optionalFile(path.join(dir, 'tsconfig.json')) : path.resolve(dir, config.tsconfig);
   if (config.tsconfig !== undefined && !isFile(tsconfig ?? '')) {
-    issues.push({ field: 'tsconfig', message: `${config.tsconfig} does not exist in ${dir}`, hint: 'Name a tsconfig file relative to the config, or leave tsconfig out.' });
+    issues.push({
+      field: 'tsconfig',
+      message: `${config.tsconfig} does not exist in ${dir}`,
+      hint: 'Name a tsconfig file relative to the config, or leave tsconfig out.',
+    });
   }
 
   const installed = new Map<string, string | undefined>();
@@ -175,7 +183,11 @@ function checkExpose(dir: string, key: string, file: string, field: string, issu
   const at = `${field}[${JSON.stringify(key)}]`;
   if (!EXPOSE_KEY.test(key)) {
     const bare = key.replace(/^\.?\/*/, '');
-    issues.push({ field: at, message: `${JSON.stringify(key)} is not an exposed module's name`, hint: `Write '${bare ? `./${bare}` : './name'}': the name hosts import it by, starting with ./.` });
+    issues.push({
+      field: at,
+      message: `${JSON.stringify(key)} is not an exposed module's name`,
+      hint: `Write '${bare ? `./${bare}` : './name'}': the name hosts import it by, starting with ./.`,
+    });
     return;
   }
   const full = path.resolve(dir, file);
@@ -257,19 +269,25 @@ function evaluate(defines: RawConfig['defines'], field: string, target: Target):
     value = defines();
   } catch (cause) {
     const code = (cause as { code?: unknown })?.code;
-    throw new ModmeshError('MODMESH_CONFIG_INVALID', `${field} (for the ${target} build) threw: ${typeof code === 'string' ? `${code}: ` : ''}${(cause as Error)?.message ?? cause}`, {
-      hint: (cause as { hint?: string })?.hint ?? 'Fix what the message says; the function runs each time that target is built.',
-      cause,
-    });
+    throw new ModmeshError(
+      'MODMESH_CONFIG_INVALID',
+      `${field} (for the ${target} build) threw: ${typeof code === 'string' ? `${code}: ` : ''}${(cause as Error)?.message ?? cause}`,
+      {
+        hint: (cause as { hint?: string })?.hint ?? 'Fix what the message says; the function runs each time that target is built.',
+        cause,
+      },
+    );
   }
-  const parsed = z.record(z.string(), z.unknown()).safeParse(value);
-  if (!parsed.success) throw new ModmeshError('MODMESH_CONFIG_INVALID', `${field} (for the ${target} build) returned ${typeof value}, not an object of constants`);
-  for (const [key, constant] of Object.entries(parsed.data)) {
-    if (constant === undefined || typeof constant === 'function' || typeof constant === 'bigint' || typeof constant === 'symbol') {
-      throw new ModmeshError('MODMESH_CONFIG_INVALID', `${field}.${key} is ${typeof constant}, not a JSON value`, { hint: 'Give strings, numbers, booleans, null, arrays or objects.' });
-    }
+  const parsed = z.record(z.string(), jsonValue).safeParse(value);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    throw new ModmeshError(
+      'MODMESH_CONFIG_INVALID',
+      `${field} (for the ${target} build) returned ${issue?.path.length ? `a ${fieldOf(issue.path)} that is not a JSON value` : 'something other than an object of constants'}`,
+      { hint: 'Return an object whose values are strings, numbers, booleans, null, arrays or objects.' },
+    );
   }
-  return parsed.data as Defines;
+  return parsed.data;
 }
 
 function schemaIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
@@ -286,7 +304,8 @@ function schemaIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
     });
   }
   if (issue.code === 'invalid_type' && issue.input === undefined) return [{ field: at, message: 'is required', hint: requiredHint(at) }];
-  if (at === '') return [{ field: 'config', message: issue.message, hint: "Export the config object: export default defineConfig({ name: 'my-remote', exposes: {...} })." }];
+  if (at === '')
+    return [{ field: 'config', message: issue.message, hint: "Export the config object: export default defineConfig({ name: 'my-remote', exposes: {...} })." }];
   return [{ field: at, message: issue.message }];
 }
 

@@ -21,7 +21,12 @@ export const buildCommand: CommandSpec = {
   ].join('\n'),
   options: {
     bundler: { type: 'string', value: 'NAME', env: 'MODMESH_BUNDLER', default: 'webpack', description: 'webpack or rspack' },
-    target: { type: 'string', value: 'node|web', multiple: true, description: "build only this target of the config (the release's other target is left as it is)" },
+    target: {
+      type: 'string',
+      value: 'node|web',
+      multiple: true,
+      description: "build only this target of the config (the release's other target is left as it is)",
+    },
     out: { type: 'string', value: 'DIR', description: "the release directory, instead of the config's outDir (default dist/release)" },
     config: { type: 'string', value: 'FILE', description: 'the config file, when not DIR/modmesh.config.ts' },
     watch: { type: 'boolean', description: 'rebuild on every change of a source, until interrupted' },
@@ -34,7 +39,8 @@ export const buildCommand: CommandSpec = {
 async function runBuild(args: ParsedArgs, context: CliContext): Promise<void> {
   const output = createOutput(context, args.flag('json'));
   const bundler = args.need('bundler');
-  if (!BUNDLER_NAMES.includes(bundler)) throw new ModmeshError('MODMESH_USAGE', `--bundler must be ${BUNDLER_NAMES.join(' or ')}, not ${JSON.stringify(bundler)}`);
+  if (!BUNDLER_NAMES.includes(bundler))
+    throw new ModmeshError('MODMESH_USAGE', `--bundler must be ${BUNDLER_NAMES.join(' or ')}, not ${JSON.stringify(bundler)}`);
   const targets = args.values('target');
   for (const target of targets) {
     if (!TARGET_NAMES.includes(target)) throw new ModmeshError('MODMESH_USAGE', `--target must be ${TARGET_NAMES.join(' or ')}, not ${JSON.stringify(target)}`);
@@ -76,7 +82,10 @@ async function loadBuild(): Promise<typeof import('@modmesh/build')> {
     return await import('@modmesh/build');
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException)?.code !== 'ERR_MODULE_NOT_FOUND') throw cause;
-    throw new ModmeshError('MODMESH_USAGE', '@modmesh/build is not installed', { hint: 'Install it in the project: npm install --save-dev @modmesh/build webpack@5.111.1', cause });
+    throw new ModmeshError('MODMESH_USAGE', '@modmesh/build is not installed', {
+      hint: 'Install it in the project: npm install --save-dev @modmesh/build webpack@5.111.1',
+      cause,
+    });
   }
 }
 
