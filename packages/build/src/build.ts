@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, watch } from 'node:fs';
 import path from 'node:path';
 import { ModmeshError, RELEASE_BUILD_INFO, RELEASE_TARGET_DIRS } from '@modmesh/manifest';
 import type { Configuration } from 'webpack';
@@ -74,50 +74,67 @@ export async function buildRelease(options: BuildOptions): Promise<BuildResult> 
 }
 
 /**
- * Builds as `buildRelease` does, then again each time a source changes (a change of
- * modmesh.config.ts itself needs a restart). Each good build replaces the release the same
- * way; a failed one is reported and leaves the last good release in place.
+ * Builds as `buildRelease` does, then again each time a file of the project changes (its
+ * sources, modmesh.config.ts, tsconfig.json; not node_modules, dot-files or the release). Each
+ * rebuild is a whole `buildRelease`: the config is read again, the build id follows the sources,
+ * and the release is replaced the same way. A failed build is reported and leaves the last good
+ * release in place.
  */
 export async function watchRelease(
   options: BuildOptions,
   listener: { onBuild(result: BuildResult): void; onError(error: ModmeshError): void },
 ): Promise<ReleaseWatcher> {
-  const plan = await prepare(options);
-  const staging = createStaging(plan.outDir);
-  const compiler = plan.api.create(plan.targets.map((target) => createBundlerConfig(plan.config, target, plan.bundler, staging)));
-  let started = performance.now();
-  compiler.hooks.watchRun.tap('modmesh', () => {
-    started = performance.now();
-  });
-  const watching = compiler.watch({ aggregateTimeout: WATCH_DEBOUNCE_MS }, (error, stats) => {
-    if (error || !stats || stats.hasErrors()) return listener.onError(buildFailed(plan, stats, error));
-    // The compilers keep writing to the staging directory: the release gets a copy of it.
-    const copy = createStaging(plan.outDir);
-    try {
-      for (const target of plan.targets) cpSync(path.join(staging, targetDir(target)), path.join(copy, targetDir(target)), { recursive: true });
-      listener.onBuild(install(plan, copy, started, stats));
-    } catch (cause) {
-      listener.onError(cause instanceof ModmeshError ? cause : buildFailed(plan, undefined, cause));
-    } finally {
-      rmSync(copy, { recursive: true, force: true });
+  const first = await prepare(options);
+  const ignored = [first.outDir, path.join(first.config.dir, 'node_modules'), path.join(first.config.dir, 'dist')];
+  let running: Promise<void> | undefined;
+  let again = false;
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+  const rebuild = (): void => {
+    if (closed) return;
+    if (running) {
+      again = true;
+      return;
     }
+    running = buildRelease(options)
+      .then(listener.onBuild, (error) => listener.onError(error instanceof ModmeshError ? error : buildFailed(first, undefined, error)))
+      .finally(() => {
+        running = undefined;
+        if (again) {
+          again = false;
+          rebuild();
+        }
+      });
+  };
+  const watcher = watch(first.config.dir, { recursive: true }, (_event, name) => {
+    const file = path.join(first.config.dir, String(name ?? ''));
+    if (
+      !name ||
+      String(name)
+        .split(path.sep)
+        .some((part) => part.startsWith('.')) ||
+      ignored.some((dir) => file === dir || file.startsWith(`${dir}${path.sep}`))
+    )
+      return;
+    clearTimeout(timer);
+    timer = setTimeout(rebuild, WATCH_DEBOUNCE_MS);
   });
+  rebuild();
   return {
-    close: () =>
-      new Promise<void>((resolve) =>
-        watching.close(() => {
-          rmSync(staging, { recursive: true, force: true });
-          resolve();
-        }),
-      ),
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      watcher.close();
+      await running;
+    },
   };
 }
 
 // --- internal ---
 
 // How long the watcher waits after a change for more before it rebuilds (an editor saving
-// several files at once).
-const WATCH_DEBOUNCE_MS = 100;
+// several files at once, a formatter rewriting them).
+const WATCH_DEBOUNCE_MS = 150;
 // The bundler's error output kept in a MODMESH_BUILD_FAILED message.
 const MAX_ERROR_TEXT = 6000;
 
@@ -129,9 +146,7 @@ interface Stats {
 
 interface MultiCompilerLike {
   run(callback: (error: Error | null, stats?: Stats) => void): void;
-  watch(options: object, callback: (error: Error | null, stats?: Stats) => void): { close(callback: () => void): void };
   close(callback: () => void): void;
-  hooks: { watchRun: { tap(name: string, fn: () => void): void } };
 }
 
 interface BundlerApi {

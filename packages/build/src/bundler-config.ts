@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { Compiler, Configuration } from 'webpack';
 import { applyModmesh } from './plugin.js';
 import type { ResolvedConfig, ResolvedTarget } from './resolve-config.js';
@@ -42,6 +43,8 @@ export function createBundlerConfig(config: ResolvedConfig, target: ResolvedTarg
 // --- internal ---
 
 const require = createRequire(import.meta.url);
+// Shipped in the package: src/ and dist/ are both one level below it.
+const DEFAULT_TSCONFIG = fileURLToPath(new URL('../defaults/tsconfig.json', import.meta.url));
 
 function tsLoaderRule(config: ResolvedConfig, node: boolean) {
   return {
@@ -50,7 +53,10 @@ function tsLoaderRule(config: ResolvedConfig, node: boolean) {
     loader: require.resolve('ts-loader'),
     options: {
       transpileOnly: true,
-      ...(config.tsconfig && { configFile: config.tsconfig }),
+      // Without a tsconfig.json of the project's own, ts-loader would look for one above it;
+      // the default one reads the project's files from the project.
+      configFile: config.tsconfig ?? DEFAULT_TSCONFIG,
+      ...(!config.tsconfig && { context: config.dir }),
       compilerOptions: {
         module: 'esnext',
         moduleResolution: 'bundler',

@@ -30,6 +30,7 @@ export interface BuildInfo {
 }
 
 export const BUILD_INFO_SCHEMA = 'modmesh.build/v1';
+const NODE_CONTAINER_PACKAGE = { type: 'commonjs' };
 /** Module Federation's entry file name in every modmesh container. */
 export const CONTAINER_ENTRY = 'remoteEntry.js';
 
@@ -120,6 +121,9 @@ export function applyModmesh(compiler: Compiler, config: ResolvedConfig, target:
   compiler.hooks.thisCompilation.tap('ModmeshPlugin', function recordBuild(compilation) {
     compilation.hooks.processAssets.tap({ name: 'ModmeshPlugin', stage: webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL }, () => {
       compilation.emitAsset(RELEASE_BUILD_INFO, new webpack.sources.RawSource(`${JSON.stringify(info, null, 2)}\n`));
+      // The container's files are CommonJS: said beside them, so Node reads them as such from
+      // disk inside a project whose package.json says "type": "module".
+      if (node) compilation.emitAsset('package.json', new webpack.sources.RawSource(`${JSON.stringify(NODE_CONTAINER_PACKAGE)}\n`));
     });
   });
 }
