@@ -10,7 +10,7 @@ import { resolveConfig } from './resolve-config.js';
 function project(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'modmesh-config-'));
   mkdirSync(path.join(dir, 'src'));
-  writeFileSync(path.join(dir, 'src/greeting.ts'), 'export const greet = (name: string) => `hello ${name}`;\n');
+  writeFileSync(path.join(dir, 'src/greeting.ts'), "export const greet = (name: string) => 'hello ' + name;\n");
   mkdirSync(path.join(dir, 'node_modules/left-pad'), { recursive: true });
   writeFileSync(path.join(dir, 'node_modules/left-pad/package.json'), JSON.stringify({ name: 'left-pad', version: '1.3.0' }));
   return dir;

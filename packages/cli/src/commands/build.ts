@@ -54,7 +54,8 @@ async function runBuild(args: ParsedArgs, context: CliContext): Promise<void> {
     ...(out && { outDir: path.resolve(context.cwd, out) }),
     ...(config && { config: path.resolve(context.cwd, config) }),
   };
-  const build = await loadBuild();
+  // @modmesh/build brings the bundlers; only this command loads it (missing, main() says how to install it).
+  const build = await import('@modmesh/build');
   if (!args.flag('watch')) return report(output, await build.buildRelease(options), context.cwd);
 
   const watcher = await build.watchRelease(options, {
@@ -75,19 +76,6 @@ async function runBuild(args: ParsedArgs, context: CliContext): Promise<void> {
 }
 
 // --- internal ---
-
-// @modmesh/build brings the bundlers; only this command loads it.
-async function loadBuild(): Promise<typeof import('@modmesh/build')> {
-  try {
-    return await import('@modmesh/build');
-  } catch (cause) {
-    if ((cause as NodeJS.ErrnoException)?.code !== 'ERR_MODULE_NOT_FOUND') throw cause;
-    throw new ModmeshError('MODMESH_USAGE', '@modmesh/build is not installed', {
-      hint: 'Install it in the project: npm install --save-dev @modmesh/build webpack@5.111.1',
-      cause,
-    });
-  }
-}
 
 function report(output: Output, result: BuildResult, cwd: string): void {
   if (result.warnings) output.note(result.warnings);
