@@ -8,6 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { pollUntil, repoRoot } from '@modmesh/test-utils';
 import { describe, expect, it } from 'vitest';
+import type { Compiler } from 'webpack';
 import { type BuildResult, buildRelease, watchRelease } from './build.js';
 import { ModmeshPlugin } from './plugin.js';
 
@@ -180,10 +181,8 @@ async function compile(bundler: 'webpack' | 'rspack', dir: string, plugin: Modme
     module: { rules: [rule] },
     plugins: [plugin],
   };
-  const compiler =
-    bundler === 'webpack'
-      ? (await import('webpack')).default(config)
-      : ((await import('@rspack/core')).rspack(config as never) as unknown as ReturnType<typeof import('webpack')['default']>);
+  const compiler: Compiler =
+    bundler === 'webpack' ? (await import('webpack')).default(config) : ((await import('@rspack/core')).rspack(config as never) as unknown as Compiler);
   await new Promise<void>((resolve, reject) =>
     compiler.run((error, stats) =>
       error || stats?.hasErrors() ? reject(error ?? new Error(stats?.toString({ all: false, errors: true }))) : compiler.close(() => resolve()),
