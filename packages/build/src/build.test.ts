@@ -1,12 +1,12 @@
-// Real builds with webpack 5 and rspack of a small project, as `modmesh build` and as the plugin
+// Real builds with webpack 5 and rspack of a small project (createRemoteProject: a remote as
+// `modmesh init` makes one, for Node and browsers), as `modmesh build` and as the plugin
 // in a team's own config, each container then loaded in a fresh Node process.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { pollUntil, repoRoot } from '@modmesh/test-utils';
+import { createRemoteProject, pollUntil, repoRoot } from '@modmesh/test-utils';
 import { describe, expect, it } from 'vitest';
 import type { Compiler } from 'webpack';
 import { type BuildResult, buildRelease, watchRelease } from './build.js';
@@ -14,28 +14,6 @@ import { ModmeshPlugin } from './plugin.js';
 
 const BUNDLERS = ['webpack', 'rspack'] as const;
 const BUILD_TIMEOUT_MS = 120_000;
-
-// A remote as `modmesh init` makes one: a TypeScript module, exposed for Node and browsers.
-function project(greeting = 'hello'): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'modmesh-build-'));
-  mkdirSync(path.join(dir, 'src'));
-  writeGreeting(dir, greeting);
-  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'greeter-project', private: true, type: 'module' }));
-  // The packages a project installs (the bundlers, Module Federation), as this checkout has them.
-  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  writeFileSync(
-    path.join(dir, 'modmesh.config.ts'),
-    "export default { name: 'greeter', exposes: { './greeting': './src/greeting.ts' }, defines: { __PUNCTUATION__: '!' }, targets: ['node', 'web'] };\n",
-  );
-  return dir;
-}
-
-function writeGreeting(dir: string, greeting: string): void {
-  writeFileSync(
-    path.join(dir, 'src/greeting.ts'),
-    `declare const __PUNCTUATION__: string;\nexport function greet(name: string): string {\n  return \`${greeting} \${name}\${__PUNCTUATION__}\`;\n}\n`,
-  );
-}
 
 // What a Node host gets from the container: its exposed module, called.
 async function greetThrough(containerDir: string, name: string): Promise<string> {
@@ -59,7 +37,7 @@ describe.each(BUNDLERS)('modmesh build with %s', (bundler) => {
   it(
     'writes the release directory: each target with its entry, chunks, source maps, mf-manifest.json and build info',
     async () => {
-      const dir = project();
+      const { dir } = createRemoteProject();
       const result = await buildRelease({ dir, bundler });
       const release = path.join(dir, 'dist/release');
       expect(result).toMatchObject({ name: 'greeter', outDir: release, bundler });
@@ -86,11 +64,11 @@ describe.each(BUNDLERS)('modmesh build with %s', (bundler) => {
   it(
     'gives byte-identical output for the same sources, wherever it is written',
     async () => {
-      const dir = project();
+      const { dir, setGreeting } = createRemoteProject();
       const first = await buildRelease({ dir, bundler, outDir: 'out-a' });
       const second = await buildRelease({ dir, bundler, outDir: 'out-b' });
       expect(files(second.outDir)).toEqual(files(first.outDir));
-      writeGreeting(dir, 'hi');
+      setGreeting('hi');
       const changed = await buildRelease({ dir, bundler, outDir: 'out-c' });
       expect(changed.targets[0]?.buildId).not.toBe(first.targets[0]?.buildId);
     },
@@ -100,7 +78,7 @@ describe.each(BUNDLERS)('modmesh build with %s', (bundler) => {
   it(
     'leaves the previous release as it was when a build fails',
     async () => {
-      const dir = project();
+      const { dir } = createRemoteProject();
       await buildRelease({ dir, bundler, targets: ['node'] });
       const before = files(path.join(dir, 'dist/release'));
       writeFileSync(path.join(dir, 'src/greeting.ts'), 'export function greet(: string {\n');
@@ -114,7 +92,7 @@ describe.each(BUNDLERS)('modmesh build with %s', (bundler) => {
   it(
     'builds the same release directory through ModmeshPlugin in a config the team keeps',
     async () => {
-      const dir = project();
+      const { dir } = createRemoteProject();
       writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { target: 'ES2022', strict: true } }));
       const cli = await buildRelease({ dir, bundler, targets: ['node'], outDir: 'by-cli' });
       const own = path.join(dir, 'by-plugin');
@@ -135,7 +113,7 @@ describe('modmesh build --watch', () => {
   it(
     'rebuilds when a source changes, and the release then holds the new code',
     async () => {
-      const dir = project('hello');
+      const { dir, setGreeting } = createRemoteProject();
       const builds: BuildResult[] = [];
       const errors: Error[] = [];
       const watcher = await watchRelease(
@@ -146,7 +124,7 @@ describe('modmesh build --watch', () => {
         await pollUntil('the first build', async () => (builds.length >= 1 ? true : undefined), { deadlineMs: 60_000 });
         const node = path.join(dir, 'dist/release/node');
         expect(await greetThrough(node, 'ada')).toBe('hello ada!');
-        writeGreeting(dir, 'welcome');
+        setGreeting('welcome');
         await pollUntil('a rebuild after the change', async () => (builds.length >= 2 ? true : undefined), { deadlineMs: 60_000 });
         expect(await greetThrough(node, 'ada')).toBe('welcome ada!');
         expect(builds[1]?.targets[0]?.buildId).not.toBe(builds[0]?.targets[0]?.buildId);
