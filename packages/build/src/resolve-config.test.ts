@@ -156,6 +156,12 @@ describe('loadConfig', () => {
     });
   });
 
+  it('loads a JavaScript config as Node does', async () => {
+    const dir = project();
+    writeFileSync(path.join(dir, 'modmesh.config.mjs'), "export default { name: 'greeter-js', exposes: { './greeting': './src/greeting.ts' } };\n");
+    expect((await loadConfig({ dir })).name).toBe('greeter-js');
+  });
+
   it('says how to make a config when there is none', async () => {
     await expect(loadConfig({ dir: project() })).rejects.toMatchObject({ code: 'MODMESH_USAGE', hint: expect.stringContaining('modmesh init') });
   });
