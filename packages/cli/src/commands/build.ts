@@ -1,11 +1,10 @@
 import path from 'node:path';
-import type { BuildResult, Bundler, Target } from '@modmesh/build';
 import { ModmeshError } from '@modmesh/manifest';
 import { type CommandSpec, JSON_OPTION, type ParsedArgs } from '../args.js';
 import { type CliContext, createOutput, formatBytes, type Output } from '../output.js';
 
-const BUNDLER_NAMES = ['webpack', 'rspack'];
-const TARGET_NAMES = ['node', 'web'];
+const BUNDLER_NAMES = ['webpack', 'rspack'] as const;
+const TARGET_NAMES = ['node', 'web'] as const;
 
 export const buildCommand: CommandSpec = {
   name: 'build',
@@ -39,23 +38,24 @@ export const buildCommand: CommandSpec = {
 async function runBuild(args: ParsedArgs, context: CliContext): Promise<void> {
   const output = createOutput(context, args.flag('json'));
   const bundler = args.need('bundler');
-  if (!BUNDLER_NAMES.includes(bundler))
+  if (!isOneOf(BUNDLER_NAMES, bundler))
     throw new ModmeshError('MODMESH_USAGE', `--bundler must be ${BUNDLER_NAMES.join(' or ')}, not ${JSON.stringify(bundler)}`);
-  const targets = args.values('target');
-  for (const target of targets) {
-    if (!TARGET_NAMES.includes(target)) throw new ModmeshError('MODMESH_USAGE', `--target must be ${TARGET_NAMES.join(' or ')}, not ${JSON.stringify(target)}`);
+  const targets: BuildOptions['targets'] = [];
+  for (const target of args.values('target')) {
+    if (isOneOf(TARGET_NAMES, target)) targets.push(target);
+    else throw new ModmeshError('MODMESH_USAGE', `--target must be ${TARGET_NAMES.join(' or ')}, not ${JSON.stringify(target)}`);
   }
   const out = args.value('out');
   const config = args.value('config');
-  const options = {
+  const options: BuildOptions = {
     dir: path.resolve(context.cwd, args.positionals[0] ?? '.'),
-    bundler: bundler as Bundler,
-    targets: targets as Target[],
+    bundler,
+    targets,
     ...(out && { outDir: path.resolve(context.cwd, out) }),
     ...(config && { config: path.resolve(context.cwd, config) }),
   };
   // @modmesh/build brings the bundlers; only this command loads it (missing, main() says how to install it).
-  const build = await import('@modmesh/build');
+  const build = (await import(BUILD_PACKAGE)) as BuildPackage;
   if (!args.flag('watch')) return report(output, await build.buildRelease(options), context.cwd);
 
   const watcher = await build.watchRelease(options, {
@@ -76,6 +76,43 @@ async function runBuild(args: ParsedArgs, context: CliContext): Promise<void> {
 }
 
 // --- internal ---
+
+/**
+ * What this command uses of @modmesh/build, an optional peer dependency: the CLI compiles and
+ * runs without it installed. `build.test.ts` checks that the package matches.
+ */
+export interface BuildPackage {
+  buildRelease(options: BuildOptions): Promise<BuildResult>;
+  watchRelease(
+    options: BuildOptions,
+    listener: { onBuild(result: BuildResult): void; onError(error: ModmeshError): void },
+  ): Promise<{ close(): Promise<void> }>;
+}
+
+interface BuildOptions {
+  dir: string;
+  bundler: (typeof BUNDLER_NAMES)[number];
+  targets: (typeof TARGET_NAMES)[number][];
+  outDir?: string;
+  config?: string;
+}
+
+interface BuildResult {
+  name: string;
+  outDir: string;
+  bundler: string;
+  bundlerVersion: string;
+  ms: number;
+  warnings: string;
+  targets: { target: string; buildId: string; files: number; bytes: number }[];
+}
+
+function isOneOf<T extends string>(list: readonly T[], value: string): value is T {
+  return (list as readonly string[]).includes(value);
+}
+
+// A name, not a literal: TypeScript does not need the package to compile this one.
+const BUILD_PACKAGE: string = '@modmesh/build';
 
 function report(output: Output, result: BuildResult, cwd: string): void {
   if (result.warnings) output.note(result.warnings);
