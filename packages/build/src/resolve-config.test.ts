@@ -123,6 +123,14 @@ describe('modmesh.config.ts', () => {
     expect(browser.hint).toContain("Write 'web'");
   });
 
+  it('names a mistyped option of a shared package inside a target, and a mistake of a common field once', () => {
+    const nested = refusal({ ...valid, targets: { node: { shared: { 'left-pad': { singelton: true } } } } });
+    expect(nested.message).toContain('targets.node.shared["left-pad"].singelton: unknown key');
+    expect(nested.hint).toContain("'singleton'");
+    const twice = refusal({ name: 'greeter', exposes: { './x': './nope.ts' }, targets: ['node', 'web'] });
+    expect(twice.message.split('exposes["./x"]')).toHaveLength(2);
+  });
+
   it('lists every problem of a config in one error', () => {
     const { message } = refusal({ name: 'Bad', exposes: { './x': './nope.ts' }, shared: ['nope'] });
     expect(message).toContain('name:');

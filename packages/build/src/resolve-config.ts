@@ -112,7 +112,8 @@ export function checkConfig(input: unknown, options: { dir: string; file?: strin
   });
   return {
     value: { name: config.name, dir, file: options.file, outDir, tsconfig, sourceMaps: config.sourceMaps ?? true, targets: resolvedTargets },
-    issues,
+    // A top-level expose or shared package is checked for each target: said once.
+    issues: issues.filter((issue, index) => issues.findIndex((other) => other.field === issue.field && other.message === issue.message) === index),
   };
 }
 
@@ -311,8 +312,8 @@ function schemaIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
 
 function knownKeys(at: PropertyKey[]): string[] {
   if (at.length === 0) return CONFIG_KEYS;
+  if (at.includes('shared')) return SHARED_KEYS;
   if (at[0] === 'targets') return TARGET_KEYS;
-  if (at.at(-2) === 'shared' || at.includes('shared')) return SHARED_KEYS;
   return [];
 }
 
