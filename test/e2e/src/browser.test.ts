@@ -313,4 +313,39 @@ describe.skipIf(unavailable)('the web shell and the dashboard in Chromium', () =
     await proxied.stop();
     await proxy.close();
   });
+  it('runs a browser container built by rspack, every chunk script carrying the integrity of the signed manifest', async () => {
+    const dir = path.join(work, 'auth-1.4.0');
+    cpSync(authBuild.remoteDir, path.join(dir, 'node'), { recursive: true });
+    const project = path.dirname(requireCompiled('examples/auth-service/package.json'));
+    const built = await runScript({
+      script: cli,
+      args: ['build', project, '--target', 'web', '--bundler', 'rspack', '--out', dir],
+      env: { AUTH_LOGIN_TITLE: 'Built by rspack' },
+      deadlineMs: 120_000,
+    });
+    expect(built.code, built.stderr).toBe(0);
+    await publish('auth', '1.4.0', dir);
+    await modmesh(['tag', 'set', 'auth', 'stable', '1.4.0', '--reason', 'an rspack build']);
+    const { manifest } = (await requestJson<{ manifest: { files: { path: string; sha256: string }[] } }>(`${registry.url}/v1/remotes/auth/releases/1.4.0`))
+      .body;
+
+    // Every <script> the page adds, as it is added (the chunk loader removes them once run).
+    const fresh = await browser.newPage();
+    await fresh.addInitScript({
+      content: `globalThis.scripts = [];
+        new MutationObserver((records) => {
+          for (const record of records) for (const node of record.addedNodes) if (node.tagName === 'SCRIPT' && node.src) globalThis.scripts.push({ src: node.src, integrity: node.integrity });
+        }).observe(document, { childList: true, subtree: true });`,
+    });
+    await fresh.goto(shell.url);
+    await expect.poll(() => fresh.getByTestId('login-title').textContent(), { timeout: UI_DEADLINE_MS }).toBe('Built by rspack');
+    const scripts = await fresh.evaluate(() => (globalThis as unknown as { scripts: { src: string; integrity: string }[] }).scripts);
+    const chunks = scripts.filter((script) => script.src.includes('/releases/1.4.0/files/web/') && !script.src.endsWith('/remoteEntry.js'));
+    expect(chunks.map((script) => script.src).some((src) => src.includes('__federation_expose_LoginForm'))).toBe(true);
+    for (const script of chunks) {
+      const file = manifest.files.find((entry) => script.src.endsWith(`/files/${entry.path}`));
+      expect(script.integrity, script.src).toBe(`sha256-${Buffer.from(file?.sha256 ?? '', 'hex').toString('base64')}`);
+    }
+    await fresh.close();
+  });
 });
