@@ -74,18 +74,17 @@ export async function buildRelease(options: BuildOptions): Promise<BuildResult> 
 }
 
 /**
- * Builds as `buildRelease` does, then again each time a file of the project changes (its
- * sources, modmesh.config.ts, tsconfig.json; not node_modules, dot-files or the release). Each
- * rebuild is a whole `buildRelease`: the config is read again, the build id follows the sources,
- * and the release is replaced the same way. A failed build is reported and leaves the last good
- * release in place.
+ * Builds as `buildRelease` does, then again each time a file changes in the directory of an
+ * exposed module (and below it) or beside the config (modmesh.config.ts, tsconfig.json,
+ * package.json); dot-files and the release itself are not watched. Each rebuild is a whole
+ * `buildRelease`: the config is read again, the build id follows the sources, and the release is
+ * replaced the same way. A failed build is reported and leaves the last good release in place.
  */
 export async function watchRelease(
   options: BuildOptions,
   listener: { onBuild(result: BuildResult): void; onError(error: ModmeshError): void },
 ): Promise<ReleaseWatcher> {
   const first = await prepare(options);
-  const ignored = [first.outDir, path.join(first.config.dir, 'node_modules'), path.join(first.config.dir, 'dist')];
   let running: Promise<void> | undefined;
   let again = false;
   let closed = false;
@@ -106,25 +105,20 @@ export async function watchRelease(
         }
       });
   };
-  const watcher = watch(first.config.dir, { recursive: true }, (_event, name) => {
-    const file = path.join(first.config.dir, String(name ?? ''));
-    if (
-      !name ||
-      String(name)
-        .split(path.sep)
-        .some((part) => part.startsWith('.')) ||
-      ignored.some((dir) => file === dir || file.startsWith(`${dir}${path.sep}`))
-    )
-      return;
-    clearTimeout(timer);
-    timer = setTimeout(rebuild, WATCH_DEBOUNCE_MS);
-  });
+  const watchers = watchedDirs(first).map(([dir, recursive]) =>
+    watch(dir, { recursive }, (_event, name) => {
+      const file = path.join(dir, String(name ?? ''));
+      if (!name || isIgnored(path.relative(dir, file), file, first.outDir)) return;
+      clearTimeout(timer);
+      timer = setTimeout(rebuild, WATCH_DEBOUNCE_MS);
+    }),
+  );
   rebuild();
   return {
     async close() {
       closed = true;
       clearTimeout(timer);
-      watcher.close();
+      for (const watcher of watchers) watcher.close();
       await running;
     },
   };
@@ -205,6 +199,39 @@ async function loadBundler(bundler: Bundler): Promise<BundlerApi> {
       cause,
     });
   }
+}
+
+// The config's directory itself (not below it: node_modules), and each exposed module's
+// directory with everything below it; none inside another that is watched below it.
+function watchedDirs(plan: Plan): [string, boolean][] {
+  const below = new Set<string>();
+  for (const target of plan.config.targets) {
+    for (const file of Object.values(target.exposes)) {
+      const dir = path.dirname(path.resolve(plan.config.dir, file));
+      if (dir !== plan.config.dir) below.add(dir);
+    }
+  }
+  const outermost = [...below].filter((dir) => ![...below].some((other) => other !== dir && isInside(dir, other)));
+  return [[plan.config.dir, false], ...outermost.map((dir): [string, boolean] => [dir, true])];
+}
+
+// Dot-files, the release, and directories: a directory appearing beside the config (dist/,
+// made by this very build) is no change of a source; the files in a watched one are.
+function isIgnored(relative: string, file: string, outDir: string): boolean {
+  return relative.split(path.sep).some((part) => part.startsWith('.')) || isInside(file, outDir) || isDirectory(file);
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isInside(file: string, dir: string): boolean {
+  const relative = path.relative(dir, file);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 function targetDir(target: ResolvedTarget): string {
