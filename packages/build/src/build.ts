@@ -289,7 +289,7 @@ function buildFailed(plan: Plan, stats?: Stats, cause?: unknown): ModmeshError {
   const text = stats ? stats.toString({ all: false, errors: true, colors: false }).trim() : String((cause as Error)?.message ?? cause);
   return new ModmeshError(
     'MODMESH_BUILD_FAILED',
-    `${plan.config.name}: the ${plan.bundler} build failed; ${path.relative(process.cwd(), plan.outDir) || '.'} was left as it was:\n${text.slice(0, MAX_ERROR_TEXT)}`,
+    `${plan.config.name}: the ${plan.bundler} build failed; ${plan.outDir} was left as it was:\n${text.slice(0, MAX_ERROR_TEXT)}`,
     { remote: plan.config.name, ...(cause !== undefined && { cause }) },
   );
 }

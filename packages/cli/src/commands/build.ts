@@ -107,6 +107,12 @@ interface BuildResult {
   targets: { target: string; buildId: string; files: number; bytes: number }[];
 }
 
+// A path as the user can read it: relative to where they are, unless that climbs out of it.
+function shown(cwd: string, dir: string): string {
+  const relative = path.relative(cwd, dir);
+  return relative.startsWith('..') ? dir : relative || '.';
+}
+
 function isOneOf<T extends string>(list: readonly T[], value: string): value is T {
   return (list as readonly string[]).includes(value);
 }
@@ -117,7 +123,7 @@ const BUILD_PACKAGE: string = '@modmesh/build';
 function report(output: Output, result: BuildResult, cwd: string): void {
   if (result.warnings) output.note(result.warnings);
   output.result(result, () => [
-    `built ${result.name} with ${result.bundler} ${result.bundlerVersion} in ${result.ms} ms: ${path.relative(cwd, result.outDir) || '.'}`,
+    `built ${result.name} with ${result.bundler} ${result.bundlerVersion} in ${result.ms} ms: ${shown(cwd, result.outDir)}`,
     ...result.targets.map((target) => `  ${target.target.padEnd(4)}  ${target.files} files, ${formatBytes(target.bytes)}  (build ${target.buildId})`),
   ]);
 }
