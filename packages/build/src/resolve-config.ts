@@ -119,7 +119,8 @@ export function checkConfig(input: unknown, options: { dir: string; file?: strin
 
 /** The error for a list of issues: every field in the message, the first one's hint. */
 export function configError(issues: ConfigIssue[], options: { dir: string; file?: string }): ModmeshError {
-  const where = options.file ? path.relative(process.cwd(), options.file) || options.file : `the modmesh config in ${options.dir}`;
+  const relative = options.file ? path.relative(process.cwd(), options.file) : '';
+  const where = options.file ? (relative && !relative.startsWith('..') ? relative : options.file) : `the modmesh config in ${options.dir}`;
   const list = issues.map((issue) => `${issue.field}: ${issue.message}`).join('; ');
   return new ModmeshError('MODMESH_CONFIG_INVALID', `${where}: ${list}`, {
     ...(options.file && { file: options.file }),
