@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, watch } from 'node:fs';
+import { rmSync, statSync, watch } from 'node:fs';
 import path from 'node:path';
-import { ModmeshError, RELEASE_BUILD_INFO, RELEASE_TARGET_DIRS } from '@modmesh/manifest';
+import { ModmeshError, RELEASE_TARGET_DIRS } from '@modmesh/manifest';
 import type { Configuration } from 'webpack';
 import { BUNDLERS, type Bundler, createBundlerConfig } from './bundler-config.js';
 import type { Target } from './config-schema.js';
 import { loadConfig } from './load-config.js';
 import type { ResolvedConfig, ResolvedTarget } from './resolve-config.js';
+import { createStaging, describeContainer, moveIntoRelease } from './staging.js';
 
 export interface BuildOptions {
   /** The project: where modmesh.config.ts is. */
@@ -238,48 +239,16 @@ function targetDir(target: ResolvedTarget): string {
   return RELEASE_TARGET_DIRS[target.target];
 }
 
-// A new empty directory beside the release (same file system, so a rename moves it into
-// place), named with this process's id; ones left by a process that died are removed.
-function createStaging(outDir: string): string {
-  const parent = path.dirname(outDir);
-  const prefix = `.${path.basename(outDir)}.staging-`;
-  mkdirSync(parent, { recursive: true });
-  for (const name of readdirSync(parent)) {
-    const pid = Number(name.startsWith(prefix) ? name.slice(prefix.length).split('-')[0] : Number.NaN);
-    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) rmSync(path.join(parent, name), { recursive: true, force: true });
-  }
-  return mkdtempSync(path.join(parent, `${prefix}${process.pid}-`));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-// Moves each target's directory from `from` into the release: the old one out, the new one in,
-// the old one deleted.
+// Moves each target's directory from `from` into the release and describes it.
 function install(plan: Plan, from: string, started: number, stats: Stats): BuildResult {
-  mkdirSync(plan.outDir, { recursive: true });
-  const results: TargetResult[] = [];
-  for (const target of plan.targets) {
-    const built = path.join(from, targetDir(target));
-    const destination = path.join(plan.outDir, targetDir(target));
-    const old = path.join(from, `previous-${targetDir(target)}`);
-    if (existsSync(destination)) renameSync(destination, old);
-    renameSync(built, destination);
-    rmSync(old, { recursive: true, force: true });
-    results.push({ target: target.target, dir: destination, buildId: buildIdOf(destination), ...sizeOf(destination) });
-  }
+  const dirs = plan.targets.map(targetDir);
+  moveIntoRelease(from, plan.outDir, dirs);
   return {
     name: plan.config.name,
     outDir: plan.outDir,
     bundler: plan.bundler,
     bundlerVersion: plan.api.version,
-    targets: results,
+    targets: plan.targets.map((target) => ({ target: target.target, ...describeContainer(path.join(plan.outDir, targetDir(target))) })),
     ms: Math.round(performance.now() - started),
     warnings: stats.hasWarnings() ? stats.toString({ all: false, warnings: true, colors: false }).trim() : '',
   };
@@ -292,24 +261,4 @@ function buildFailed(plan: Plan, stats?: Stats, cause?: unknown): ModmeshError {
     `${plan.config.name}: the ${plan.bundler} build failed; ${plan.outDir} was left as it was:\n${text.slice(0, MAX_ERROR_TEXT)}`,
     { remote: plan.config.name, ...(cause !== undefined && { cause }) },
   );
-}
-
-function buildIdOf(dir: string): string {
-  try {
-    return (JSON.parse(readFileSync(path.join(dir, RELEASE_BUILD_INFO), 'utf8')) as { buildId: string }).buildId;
-  } catch {
-    return '';
-  }
-}
-
-function sizeOf(dir: string): { files: number; bytes: number } {
-  let files = 0;
-  let bytes = 0;
-  for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
-    const stat = statSync(path.join(dir, name));
-    if (!stat.isFile()) continue;
-    files += 1;
-    bytes += stat.size;
-  }
-  return { files, bytes };
 }

@@ -2,7 +2,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ModmeshError, REMOTE_NAME, REMOTE_NAME_RULE } from '@modmesh/manifest';
 import * as z from 'zod/mini';
-import { CONFIG_KEYS, configSchema, type DefineValue, jsonValue, type ModmeshConfig, SHARED_KEYS, TARGET_KEYS, TARGETS, type Target } from './config-schema.js';
+import { type ConfigIssue, fieldOf, schemaIssue } from './config-issues.js';
+import { configSchema, type DefineValue, jsonValue, type ModmeshConfig, TARGETS, type Target } from './config-schema.js';
 
 /** A shared package as Module Federation is given it: every default filled in. */
 export interface ResolvedShared {
@@ -35,13 +36,6 @@ export interface ResolvedConfig {
   tsconfig: string | undefined;
   sourceMaps: boolean;
   targets: ResolvedTarget[];
-}
-
-/** One thing wrong with a config: the field, what is wrong, and what to write instead. */
-export interface ConfigIssue {
-  field: string;
-  message: string;
-  hint?: string;
 }
 
 /** Where the release goes unless the config says otherwise. */
@@ -292,66 +286,6 @@ function evaluate(defines: RawConfig['defines'], field: string, target: Target):
   return parsed.data;
 }
 
-function schemaIssue(issue: z.core.$ZodIssue): ConfigIssue[] {
-  const at = fieldOf(issue.path);
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => {
-      const known = knownKeys(issue.path);
-      const close = closest(key, known);
-      return {
-        field: at ? `${at}.${key}` : key,
-        message: 'unknown key',
-        hint: close ? `Did you mean '${close}'? Write ${close}: instead.` : `The keys here are: ${known.join(', ')}.`,
-      };
-    });
-  }
-  if (issue.code === 'invalid_type' && issue.input === undefined) return [{ field: at, message: 'is required', hint: requiredHint(at) }];
-  if (at === '')
-    return [{ field: 'config', message: issue.message, hint: "Export the config object: export default defineConfig({ name: 'my-remote', exposes: {...} })." }];
-  return [{ field: at, message: issue.message }];
-}
-
-function knownKeys(at: PropertyKey[]): string[] {
-  if (at.length === 0) return CONFIG_KEYS;
-  if (at.includes('shared')) return SHARED_KEYS;
-  if (at[0] === 'targets') return TARGET_KEYS;
-  return [];
-}
-
-function requiredHint(field: string): string {
-  return field === 'name' ? "Write name: 'my-remote': the remote's name at the registry." : `Give ${field}.`;
-}
-
-function fieldOf(parts: PropertyKey[]): string {
-  return parts.reduce<string>((text, part) => {
-    if (typeof part === 'number') return `${text}[${part}]`;
-    const key = String(part);
-    return /^[A-Za-z_$][\w$]*$/.test(key) ? (text ? `${text}.${key}` : key) : `${text}[${JSON.stringify(key)}]`;
-  }, '');
-}
-
-// The known key nearest to a mistyped one (edit distance at most 3), for "did you mean".
-function closest(key: string, known: string[]): string | undefined {
-  let best: { key: string; distance: number } | undefined;
-  for (const candidate of known) {
-    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (distance <= 3 && (!best || distance < best.distance)) best = { key: candidate, distance };
-  }
-  return best?.key;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
-
 function optionalFile(file: string): string | undefined {
   return isFile(file) ? file : undefined;
 }
@@ -364,4 +298,4 @@ function isFile(file: string): boolean {
   }
 }
 
-export type { ModmeshConfig };
+export type { ConfigIssue, ModmeshConfig };
