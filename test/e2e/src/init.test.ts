@@ -76,6 +76,11 @@ describe('modmesh init, outside this checkout', () => {
             MODMESH_TOKEN: publisher.token,
           }),
         );
+        // The CLI a remote installs has no registry (an optional peer that compiles SQLite's driver): it says how to get one.
+        const noRegistry = await run(modmesh, ['registry', 'start', '--port', '0'], remoteDir).catch((error: { stderr: string }) => error);
+        expect(noRegistry.stderr).toContain('error MODMESH_USAGE: this command needs @modmesh/registry');
+        expect(noRegistry.stderr).toContain('npm install @modmesh/registry');
+
         const release = await requestJson<{ manifest: { build: { bundler: string }; containers: { target: string; exposes: { name: string }[] }[] } }>(
           `${registry.url}/v1/remotes/${remote}/releases/1.0.0`,
         );
