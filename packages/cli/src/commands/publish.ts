@@ -126,7 +126,7 @@ async function readBuildInfo(dir: string): Promise<RecordedBuild | undefined> {
     if (text === undefined) continue;
     try {
       const info = JSON.parse(text) as Partial<RecordedBuild>;
-      if (typeof info.name === 'string' && typeof info.bundler === 'string' && typeof info.bundlerVersion === 'string') {
+      if (typeof info.name === 'string' && isShortText(info.bundler) && isShortText(info.bundlerVersion)) {
         return {
           name: info.name,
           bundler: info.bundler,
@@ -188,6 +188,11 @@ async function uploadMissing(
     output.progressDone();
   }
   return { files: missing.length, bytes };
+}
+
+// What a release manifest records of a build: 1 to 64 characters.
+function isShortText(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 64;
 }
 
 /** `fn` over `items`, at most `limit` at a time; results in the items' order. */
