@@ -72,7 +72,7 @@ export const ERROR_CATALOGUE = {
   MODMESH_CONFIG_INVALID: {
     description:
       'A configuration modmesh was given cannot work: createMesh options (a remote without trusted keys, a bad spec, two names for one container) or a modmesh.config.ts (an unknown key, a missing expose file, a shared package that is not installed, a bad name). The message names the field.',
-    hint: 'Fix the field named in the message as its hint says (for modmesh.config.ts, see packages/build/README.md).',
+    hint: 'Fix the option named in the message: in the createMesh options, or the field of modmesh.config.ts (its options: packages/build/README.md).',
   },
   MODMESH_NO_VERIFIED_RELEASE: {
     description: 'No verified release of a remote is available: the registry could not be reached and nothing usable is in the cache.',
