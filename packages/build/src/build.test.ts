@@ -6,14 +6,16 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createRemoteProject, pollUntil, repoRoot } from '@modmesh/test-utils';
-import { describe, expect, it } from 'vitest';
+import { createRemoteProject, pollUntil, removeRemoteProjects, repoRoot } from '@modmesh/test-utils';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Compiler } from 'webpack';
 import { type BuildResult, buildRelease, watchRelease } from './build.js';
 import { ModmeshPlugin } from './plugin.js';
 
 const BUNDLERS = ['webpack', 'rspack'] as const;
 const BUILD_TIMEOUT_MS = 120_000;
+
+afterAll(removeRemoteProjects);
 
 // What a Node host gets from the container: its exposed module, called.
 async function greetThrough(containerDir: string, name: string): Promise<string> {

@@ -1,14 +1,20 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ModmeshConfig } from './config-schema.js';
 import { loadConfig } from './load-config.js';
 import { resolveConfig } from './resolve-config.js';
 
 // A project as a user has it: a source file to expose and one installed package.
+const projects: string[] = [];
+afterAll(() => {
+  for (const dir of projects) rmSync(dir, { recursive: true, force: true });
+});
+
 function project(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'modmesh-config-'));
+  projects.push(dir);
   mkdirSync(path.join(dir, 'src'));
   writeFileSync(path.join(dir, 'src/greeting.ts'), "export const greet = (name: string) => 'hello ' + name;\n");
   mkdirSync(path.join(dir, 'node_modules/left-pad'), { recursive: true });

@@ -4,13 +4,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createRemoteProject, pollUntil, repoRoot, requireCompiled, runScript } from '@modmesh/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createRemoteProject, pollUntil, removeRemoteProjects, repoRoot, requireCompiled, runScript } from '@modmesh/test-utils';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { BuildPackage } from './commands/build.js';
 
 requireCompiled('packages/cli/dist/index.js');
 const cli = path.join(repoRoot, 'packages/cli/bin/modmesh.js');
 const BUILD_DEADLINE_MS = 120_000;
+
+afterAll(removeRemoteProjects);
 
 // The CLI's view of @modmesh/build (an optional peer it compiles without) matches the package.
 const buildPackage: BuildPackage = {} as typeof import('@modmesh/build');

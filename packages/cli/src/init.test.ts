@@ -1,10 +1,21 @@
 // `modmesh init` in-process: what it writes and what it refuses. The scaffold installed, built,
 // published and run outside this checkout is test/e2e/src/init.test.ts.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from './main.js';
+
+const works: string[] = [];
+afterAll(() => {
+  for (const dir of works) rmSync(dir, { recursive: true, force: true });
+});
+
+function workDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'modmesh-init-'));
+  works.push(dir);
+  return dir;
+}
 
 async function init(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -20,7 +31,7 @@ async function init(args: string[], cwd: string): Promise<{ code: number; stdout
 
 describe('modmesh init', () => {
   it('writes a remote whose config, module and test agree on one name, with the bundler asked for', async () => {
-    const work = mkdtempSync(path.join(os.tmpdir(), 'modmesh-init-'));
+    const work = workDir();
     const result = await init(['greeter', '--bundler', 'rspack'], work);
     expect(result.code, result.stderr).toBe(0);
     const dir = path.join(work, 'greeter');
@@ -33,7 +44,7 @@ describe('modmesh init', () => {
   });
 
   it('writes a host using the remote it is told, from tarballs when given, and a registry in .npmrc when named', async () => {
-    const work = mkdtempSync(path.join(os.tmpdir(), 'modmesh-init-'));
+    const work = workDir();
     const packs = path.join(work, 'packs');
     mkdirSync(packs);
     for (const file of ['modmesh-runtime-0.1.0.tgz', 'modmesh-manifest-0.1.0.tgz', 'modmesh-runtime-utils-0.1.0.tgz'])
@@ -50,7 +61,7 @@ describe('modmesh init', () => {
   });
 
   it('refuses a directory that is not empty, and writes nothing into it', async () => {
-    const work = mkdtempSync(path.join(os.tmpdir(), 'modmesh-init-'));
+    const work = workDir();
     writeFileSync(path.join(work, 'notes.txt'), 'mine');
     const result = await init(['.', '--name', 'greeter'], work);
     expect(result.code).toBe(1);
@@ -59,7 +70,7 @@ describe('modmesh init', () => {
   });
 
   it('refuses a name that cannot be a remote, and tarballs that are not there', async () => {
-    const work = mkdtempSync(path.join(os.tmpdir(), 'modmesh-init-'));
+    const work = workDir();
     expect((await init(['My Remote'], work)).stderr).toContain('error MODMESH_INVALID_NAME: ');
     const missing = await init(['greeter', '--packages', work], work);
     expect(missing.stderr).toContain('has no tarball of @modmesh/cli');

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './builds.js';
@@ -17,6 +17,7 @@ export interface RemoteProject {
  */
 export function createRemoteProject(config: Record<string, unknown> = {}): RemoteProject {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'modmesh-project-'));
+  made.add(dir);
   mkdirSync(path.join(dir, 'src'));
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'greeter-project', private: true, type: 'module' }));
   symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
@@ -30,3 +31,13 @@ export function createRemoteProject(config: Record<string, unknown> = {}): Remot
   setGreeting('hello');
   return { dir, setGreeting };
 }
+
+/** Deletes every project createRemoteProject made in this process; for `afterAll`. */
+export function removeRemoteProjects(): void {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  made.clear();
+}
+
+// --- internal ---
+
+const made = new Set<string>();
