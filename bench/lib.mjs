@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,26 +110,37 @@ export async function startRegistryWithAuth(dir) {
 }
 
 /**
- * Builds the auth remote (webpack or rspack) into `outDir` with the given signing key, and
- * returns how long the build took.
+ * Builds the auth remote's Node container (webpack or rspack) into `outDir` with the given signing
+ * key, the way its users build it (`modmesh build --target node` of examples/auth-service's
+ * modmesh.config.ts), and returns the wall time of that command.
  */
 export function buildAuth({ outDir, privateKeyPem, bundler = 'webpack', issuer }) {
-  mkdirSync(outDir, { recursive: true });
+  // modmesh build writes a release directory; the container is its node/.
+  const release = `${outDir}.release`;
+  mkdirSync(path.dirname(outDir), { recursive: true });
   const startedAt = performance.now();
-  const result = spawnSync(process.execPath, [path.join(root, 'examples/auth-service/scripts/build-remote.js')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      AUTH_PRIVATE_KEY: privateKeyPem,
-      AUTH_REMOTE_DIR: outDir,
-      AUTH_BUNDLER: bundler,
-      ...(issuer && { AUTH_ISSUER: issuer }),
+  const result = spawnSync(
+    process.execPath,
+    [cliScript, 'build', path.join(root, 'examples/auth-service'), '--target', 'node', '--bundler', bundler, '--out', release],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        AUTH_PRIVATE_KEY: privateKeyPem,
+        // Never the example's own .env: the key given here is the only one trusted.
+        AUTH_ENV_FILE: path.join(release, 'none.env'),
+        ...(issuer && { AUTH_ISSUER: issuer }),
+      },
+      encoding: 'utf8',
     },
-    encoding: 'utf8',
-  });
+  );
+  const ms = performance.now() - startedAt;
   if (result.status !== 0) throw new Error(`build (${bundler}): ${result.stderr || result.stdout}`);
-  return performance.now() - startedAt;
+  rmSync(outDir, { recursive: true, force: true });
+  renameSync(path.join(release, 'node'), outDir);
+  rmSync(release, { recursive: true, force: true });
+  return ms;
 }
 
 /** A fresh EC P-256 key for the auth service (PEM). */

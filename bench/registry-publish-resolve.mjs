@@ -12,7 +12,7 @@ import autocannon from 'autocannon';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'packages/cli/bin/modmesh.js');
-const remoteDir = path.join(root, 'examples/auth-service/dist/remote');
+const remoteDir = path.join(root, 'examples/auth-service/dist/release/node');
 const rounds = Number(process.argv[2] ?? 5);
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'modmesh-bench-registry-'));

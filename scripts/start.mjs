@@ -27,9 +27,9 @@ const SERVICES = {
   'user-service': { variable: 'USER_SERVICE_PORT', port: '3000' },
   'web-shell': { variable: 'SHELL_PORT', port: '8080' },
 };
-// Where each container goes is the services' own config; these would move one container out
-// of the release npm start publishes (they are for tests and benchmarks that build one alone).
-const CONTAINER_DIR_OVERRIDES = ['AUTH_REMOTE_DIR', 'AUTH_WEB_DIR', 'USER_WEB_DIR'];
+// Where each container goes is the services' own config; this would make the auth service
+// serve a Node container from outside the release npm start publishes (for tests and benchmarks).
+const CONTAINER_DIR_OVERRIDES = ['AUTH_REMOTE_DIR'];
 const devEnv = { ...withoutKeys(process.env, CONTAINER_DIR_OVERRIDES), NODE_ENV: 'development', HOST: host };
 
 // Fastify's per-request lines: the registry answers hosts' reports and event streams all the time.

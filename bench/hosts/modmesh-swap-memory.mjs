@@ -21,11 +21,11 @@ const asJson = process.argv.includes('--json');
 const checkpoints = new Set([1, 50, 200, swaps]);
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'modmesh-bench-'));
-const remoteDir = path.join(work, 'remote');
+const remoteDir = path.join(work, 'release/node');
 const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-execFileSync(process.execPath, ['examples/auth-service/scripts/build-remote.js'], {
+execFileSync(process.execPath, ['packages/cli/bin/modmesh.js', 'build', 'examples/auth-service', '--target', 'node', '--out', path.join(work, 'release')], {
   cwd: root,
-  env: { ...process.env, AUTH_PRIVATE_KEY: pem, AUTH_REMOTE_DIR: remoteDir, NODE_ENV: 'production' },
+  env: { ...process.env, AUTH_PRIVATE_KEY: pem, AUTH_ENV_FILE: path.join(work, 'none.env'), NODE_ENV: 'production' },
   stdio: 'ignore',
 });
 const files = new Map(

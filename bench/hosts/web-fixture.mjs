@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { authServiceScript, buildAuth, modmesh, root, startProcess, startRegistryWithAuth, userServiceScript } from '../lib.mjs';
+import { authServiceScript, buildAuth, cliScript, modmesh, root, startProcess, startRegistryWithAuth, userServiceScript } from '../lib.mjs';
 import { buildStockWeb } from './stock-web/build.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -48,22 +48,21 @@ export async function startWebFixture({ dir, quick, titles, privateKeyPem }) {
 
 // --- internal ---
 
-// Every build as its own process, all at once: the browser containers with the examples' own
-// scripts, the stock variant with stock-web/build.mjs, and the Node container (synchronously,
-// while the others run) with the benchmarks' auth build.
+// Every build as its own process, all at once: the browser containers with `modmesh build`, the
+// stock variant with stock-web/build.mjs, and the Node container (synchronously, while the
+// others run) with the benchmarks' auth build.
 async function buildAll({ dir, quick, titles, privateKeyPem }) {
   const startedAt = performance.now();
   const authReleases = titles.map((_, index) => path.join(dir, `auth-${index}`));
   const userRelease = path.join(dir, 'user');
   const running = [
     ...titles.map((title, index) =>
-      runNode(path.join(root, 'examples/auth-service/scripts/build-web.js'), {
-        AUTH_RELEASE_DIR: authReleases[index],
+      buildWeb('examples/auth-service', authReleases[index], {
         AUTH_LOGIN_TITLE: title,
         AUTH_LOGIN_ACCENT: index === 0 ? '#4f46e5' : '#0f766e',
       }),
     ),
-    runNode(path.join(root, 'examples/user-service/scripts/build-web.js'), { USER_RELEASE_DIR: userRelease }),
+    buildWeb('examples/user-service', userRelease),
     buildStockWeb(path.join(dir, 'stock')),
   ];
   // Every build is waited for, failed or not, so none is left running behind an error.
@@ -127,9 +126,14 @@ async function startStock({ pageDir, remoteDir }) {
   return { url: `${page.url}/index.html?remote=${encodeURIComponent(`${remote.url}/remoteEntry.js`)}` };
 }
 
-function runNode(script, env) {
+// A service's browser container into the release directory `releaseDir`, as its users build it.
+function buildWeb(project, releaseDir, env = {}) {
+  return runNode(cliScript, env, ['build', path.join(root, project), '--target', 'web', '--out', releaseDir]);
+}
+
+function runNode(script, env, args = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => (output += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk) => (output += chunk));

@@ -1,6 +1,7 @@
-// Building the auth remote with webpack vs rspack from one set of federation options: the
-// README's "build complexity" claim (~2 s vs ~130 ms) measured the way a developer meets it,
-// as the wall time of the build command, Node's start and the bundler's loading included.
+// `modmesh build` of the auth remote's Node container (examples/auth-service/modmesh.config.ts)
+// with webpack vs rspack: the README's "build complexity" figures measured the way a developer
+// meets them, as the wall time of the command, Node's start, loading the config and the
+// bundler, and renaming the release into place included.
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { alternate, authKey, buildAuth, workDir } from '../lib.mjs';
@@ -16,8 +17,7 @@ export async function run({ quick, log }) {
   const privateKeyPem = authKey();
   const outDirs = {};
   const samples = await alternate(quick ? QUICK_ROUNDS : FULL_ROUNDS, VARIANTS, async function build(bundler, round) {
-    // A fresh directory per build: neither bundler has a persistent cache configured, and
-    // builds never clean their output, so reusing one would only mix the rounds' files.
+    // A fresh directory per build: no bundler cache is configured, so every round is a full build.
     const outDir = path.join(dir, `${bundler}-${round}`);
     const ms = buildAuth({ outDir, privateKeyPem, bundler });
     log(`${bundler} round ${round + 1}: ${ms.toFixed(0)} ms`);
@@ -31,7 +31,7 @@ export async function run({ quick, log }) {
   return {
     // Reported, not aimed at: run.mjs judges an aim without bounds as met, which would print a
     // "yes" for a figure nobody set a target for.
-    metrics: [{ name: 'build the auth remote, wall time', unit: 'ms', variants: samples, ratio: ['rspack', 'webpack'] }],
+    metrics: [{ name: '`modmesh build` of the auth remote (Node container), wall time', unit: 'ms', variants: samples, ratio: ['rspack', 'webpack'] }],
     notes: [`output of the last round, source maps included: ${sizes.join('; ')}`],
   };
 }

@@ -12,10 +12,13 @@ import { pathToFileURL } from 'node:url';
 // versions of every installed package.
 const SHARED_INPUTS = ['tsconfig.base.json', 'package-lock.json'];
 
-// Environment variables each container build reads (scripts/build-*.js); a change of one is a
-// change of the build.
+// Environment variables each container build reads (the examples' modmesh.config.ts); a change
+// of one is a change of the build.
 const AUTH_NODE_SETTINGS = ['AUTH_PRIVATE_KEY', 'AUTH_TRUSTED_KEYS', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_BUNDLER'];
 const AUTH_WEB_SETTINGS = ['AUTH_LOGIN_TITLE', 'AUTH_LOGIN_ACCENT'];
+// What every container build runs: `modmesh build`, from this checkout.
+const MODMESH_CLI = 'packages/cli/bin/modmesh.js';
+const BUILD_PACKAGES = ['@modmesh/build', '@modmesh/cli'];
 
 /**
  * One step per workspace with a `build` script, after the workspaces it depends on.
@@ -49,48 +52,40 @@ export async function exampleLayout(root, env) {
 }
 
 /**
- * The containers the examples publish: the auth service's Node container (./tokenValidator)
- * and browser container (./LoginForm), and the user service's browser container (./ProfileCard).
+ * The containers the examples publish, each one `modmesh build --target T` of the service's
+ * modmesh.config.ts: the auth service's Node container (./tokenValidator) and browser container
+ * (./LoginForm), and the user service's browser container (./ProfileCard). `modmesh build`
+ * replaces a target's directory only once it is complete, so the steps do not clean it first.
  * @returns {import('./incremental.mjs').BuildStep[]}
  */
 export function containerSteps(root, layout, env) {
   const auth = 'examples/auth-service';
   const user = 'examples/user-service';
+  const build = (dir, target, bundler) => ({ command: process.execPath, args: [MODMESH_CLI, 'build', dir, '--target', target, '--bundler', bundler] });
   return [
     {
       name: 'auth Node container',
       // The signing key in .env decides which public key the validator trusts.
-      inputs: [
-        `${auth}/src`,
-        `${auth}/webpack.config.js`,
-        `${auth}/rspack.config.js`,
-        `${auth}/scripts/build-remote.js`,
-        `${auth}/tsconfig.json`,
-        layout.auth.envFile,
-        ...SHARED_INPUTS,
-      ],
+      inputs: [`${auth}/src`, `${auth}/modmesh.config.ts`, `${auth}/tsconfig.json`, layout.auth.envFile, ...SHARED_INPUTS],
       settings: pick(env, AUTH_NODE_SETTINGS),
-      after: ['@modmesh-example/auth-service'],
+      after: ['@modmesh-example/auth-service', ...BUILD_PACKAGES],
       outputs: [layout.auth.remoteDir],
-      clean: true,
-      run: { command: process.execPath, args: [`${auth}/scripts/build-remote.js`] },
+      run: build(auth, 'node', env.AUTH_BUNDLER ?? 'webpack'),
     },
     {
       name: 'auth browser container',
-      inputs: [`${auth}/src/ui`, `${auth}/webpack.web.config.js`, `${auth}/scripts/build-web.js`, ...SHARED_INPUTS],
+      inputs: [`${auth}/src/ui`, `${auth}/src/config.ts`, `${auth}/modmesh.config.ts`, `${auth}/tsconfig.json`, ...SHARED_INPUTS],
       settings: pick(env, AUTH_WEB_SETTINGS),
-      after: ['@modmesh-example/auth-service'],
+      after: BUILD_PACKAGES,
       outputs: [layout.auth.webDir],
-      clean: true,
-      run: { command: process.execPath, args: [`${auth}/scripts/build-web.js`] },
+      run: build(auth, 'web', 'webpack'),
     },
     {
       name: 'user browser container',
-      inputs: [`${user}/src/ui`, `${user}/webpack.web.config.js`, `${user}/scripts/build-web.js`, ...SHARED_INPUTS],
-      after: ['@modmesh-example/user-service'],
+      inputs: [`${user}/src/ui`, `${user}/src/layout.ts`, `${user}/modmesh.config.ts`, `${user}/tsconfig.json`, ...SHARED_INPUTS],
+      after: BUILD_PACKAGES,
       outputs: [layout.user.webDir],
-      clean: true,
-      run: { command: process.execPath, args: [`${user}/scripts/build-web.js`] },
+      run: build(user, 'web', 'webpack'),
     },
   ].map((step) => ({ ...step, inputs: step.inputs.map((input) => path.resolve(root, input)) }));
 }

@@ -1,7 +1,8 @@
 // Builds the auth remote as stock Module Federation needs it to be loaded over HTTP by a Node
-// host: the same sources, federation options, trusted key, issuer and audience as the build
-// modmesh publishes (examples/auth-service/webpack.config.js, rspack.config.js), plus the one
-// addition stock needs, `@module-federation/node/runtimePlugin` in the remote itself.
+// host: a plain webpack or rspack config with @module-federation/enhanced, with the same sources,
+// exposes, shared packages, trusted key, issuer and audience as the build modmesh publishes
+// (read from examples/auth-service/modmesh.config.ts), plus the one addition stock needs,
+// `@module-federation/node/runtimePlugin` in the remote itself.
 //
 // Why: the container's own chunk loader (target async-node) reads chunks with fs from the
 // `__dirname` the entry was evaluated with. Loaded from http://host/remoteEntry.js that is ''
@@ -45,39 +46,65 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) await build(process.env.
 // --- internal ---
 
 async function build(bundler) {
-  const { readAuthConfig } = await import(path.join(root, 'examples/auth-service/dist/server/config.js'));
-  const { loadTrustedKeys } = await import(path.join(root, 'examples/auth-service/dist/server/keys.js'));
-  const { federationOptions } = await import(path.join(root, 'examples/auth-service/webpack.config.js'));
-  const { createConfig, ModuleFederationPlugin, compilerOf } = await loadBundler(bundler);
-
-  const config = readAuthConfig(process.env);
-  const trustedKeys = loadTrustedKeys({ env: process.env, envFile: config.envFile, warn: (message) => console.warn(`warning: ${message}`) });
-  const bundlerConfig = createConfig({ trustedKeys, issuer: config.issuer, audience: config.audience, outputPath: config.remoteDir });
-  const federation = bundlerConfig.plugins.findIndex((plugin) => plugin instanceof ModuleFederationPlugin);
-  if (federation === -1) throw new Error(`the example's ${bundler} config no longer uses the ModuleFederationPlugin this script extends`);
-  bundlerConfig.plugins[federation] = new ModuleFederationPlugin({
-    ...federationOptions(),
+  const { loadConfig } = await import('@modmesh/build');
+  const config = await loadConfig({ dir: path.join(root, 'examples/auth-service') });
+  const node = config.targets.find((target) => target.target === 'node');
+  const defines = Object.fromEntries(Object.entries(node.defines()).map(([key, value]) => [key, JSON.stringify(value)]));
+  const federation = {
+    name: config.name,
+    filename: 'remoteEntry.js',
+    library: { type: 'commonjs-module' },
+    exposes: node.exposes,
+    shared: node.shared,
+    manifest: true,
+    dts: false,
     runtimePlugins: [require.resolve('@module-federation/node/runtimePlugin')],
-  });
-
-  const compiler = compilerOf(bundlerConfig);
+  };
+  const common = {
+    mode: 'production',
+    target: 'async-node',
+    context: config.dir,
+    entry: {},
+    devtool: 'source-map',
+    output: { path: process.env.AUTH_REMOTE_DIR, chunkFilename: '[name].[contenthash:12].js', publicPath: '' },
+    optimization: { minimize: false, chunkIds: 'named', moduleIds: 'named' },
+    resolve: { extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } },
+    infrastructureLogging: { level: 'warn' },
+  };
+  const compiler = await createCompiler(bundler, common, defines, federation);
   const stats = await new Promise((resolve, reject) => compiler.run((error, result) => (error ? reject(error) : resolve(result))));
   await new Promise((resolve) => compiler.close(resolve));
   if (stats.hasErrors()) throw new Error(stats.toString({ all: false, errors: true, colors: false }));
 }
 
-async function loadBundler(bundler) {
+async function createCompiler(bundler, common, defines, federation) {
   if (bundler === 'webpack') {
-    const { createRemoteConfig } = await import(path.join(root, 'examples/auth-service/webpack.config.js'));
     const { ModuleFederationPlugin } = await import('@module-federation/enhanced/webpack');
     const { default: webpack } = await import('webpack');
-    return { createConfig: createRemoteConfig, ModuleFederationPlugin, compilerOf: webpack };
+    // ES modules keep the async boundary shared modules need.
+    const loader = {
+      loader: require.resolve('ts-loader'),
+      options: { transpileOnly: true, compilerOptions: { module: 'esnext', moduleResolution: 'bundler', sourceMap: true } },
+    };
+    return webpack({
+      ...common,
+      module: { rules: [{ test: /\.ts$/, exclude: /node_modules/, ...loader }] },
+      plugins: [new webpack.DefinePlugin(defines), new ModuleFederationPlugin(federation)],
+    });
   }
   if (bundler === 'rspack') {
-    const { createRspackRemoteConfig } = await import(path.join(root, 'examples/auth-service/rspack.config.js'));
     const { ModuleFederationPlugin } = await import('@module-federation/enhanced/rspack');
     const { rspack } = await import('@rspack/core');
-    return { createConfig: createRspackRemoteConfig, ModuleFederationPlugin, compilerOf: rspack };
+    const loader = {
+      loader: 'builtin:swc-loader',
+      options: { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } },
+      type: 'javascript/auto',
+    };
+    return rspack({
+      ...common,
+      module: { rules: [{ test: /\.ts$/, exclude: /node_modules/, ...loader }] },
+      plugins: [new rspack.DefinePlugin(defines), new ModuleFederationPlugin(federation)],
+    });
   }
   throw new Error(`AUTH_BUNDLER must be webpack or rspack, not "${bundler}"`);
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RELEASE_TARGET_DIRS } from '@modmesh/manifest';
@@ -8,7 +9,7 @@ import type { LoginLimitOptions } from './login-limit.js';
  * server, the container builds and `npm start`, so none of them can disagree about a path. */
 export interface AuthConfig {
   envFile: string;
-  /** The release `npm start` publishes: the Node and browser containers side by side. */
+  /** The release `modmesh build` writes and `npm start` publishes: the Node and browser containers side by side. */
   releaseDir: string;
   /** The Node container (./tokenValidator), which the service also serves over HTTP, as the source documents describe. */
   remoteDir: string;
@@ -18,12 +19,13 @@ export interface AuthConfig {
   audience: string;
 }
 
-const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// The service's directory, from src/ (modmesh.config.ts reads this file as it is) or dist/server/.
+const packageDir = findPackageDir(path.dirname(fileURLToPath(import.meta.url)));
 
 /**
- * The auth service's paths and claims. Each container directory can be moved on its own
- * (`AUTH_REMOTE_DIR`, `AUTH_WEB_DIR`: tests and benchmarks build into temporary directories), or
- * the whole release (`AUTH_RELEASE_DIR`).
+ * The auth service's paths and claims. The release (`AUTH_RELEASE_DIR`) is where modmesh.config.ts
+ * builds both containers; `AUTH_REMOTE_DIR` makes the service serve a Node container built
+ * elsewhere (tests and benchmarks build into temporary directories).
  */
 export function readAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
   const releaseDir = path.resolve(env.AUTH_RELEASE_DIR ?? path.join(packageDir, 'dist/release'));
@@ -31,7 +33,7 @@ export function readAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
     envFile: path.resolve(env.AUTH_ENV_FILE ?? path.join(packageDir, '.env')),
     releaseDir,
     remoteDir: path.resolve(env.AUTH_REMOTE_DIR ?? path.join(releaseDir, RELEASE_TARGET_DIRS.node)),
-    webDir: path.resolve(env.AUTH_WEB_DIR ?? path.join(releaseDir, RELEASE_TARGET_DIRS.web)),
+    webDir: path.join(releaseDir, RELEASE_TARGET_DIRS.web),
     issuer: env.AUTH_ISSUER ?? 'modmesh-example-auth',
     audience: env.AUTH_AUDIENCE ?? 'modmesh-example-api',
   };
@@ -72,4 +74,11 @@ export function readLoginLimits(env: NodeJS.ProcessEnv): LoginLimitOptions | fal
     limits[option] = value;
   }
   return limits;
+}
+
+function findPackageDir(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return from;
+  }
 }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { RELEASE_BUILD_INFO } from '@modmesh/manifest';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import jwt from 'jsonwebtoken';
 import { AuthError } from './errors.js';
@@ -21,14 +22,15 @@ export interface AuthServiceOptions {
   loginLimits?: LoginLimitOptions | false;
 }
 
-/** Written by the remote build beside the container: what its validator trusts. */
+/** What the validator built beside the service trusts: from the build-time constants `modmesh build` records (modmesh.config.ts). */
 export interface RemoteBuildInfo {
   trustedKids: string[];
   issuer: string;
   audience: string;
 }
 
-export const BUILD_INFO_FILE = 'auth-build.json';
+/** The build information `modmesh build` writes beside the container. */
+export const BUILD_INFO_FILE = RELEASE_BUILD_INFO;
 
 const DEFAULT_TOKEN_TTL_SECONDS = 15 * 60;
 
@@ -139,7 +141,7 @@ function checkBuildTrustsKey(options: AuthServiceOptions): void {
       'Build it first: npm run build:remote -w @modmesh-example/auth-service',
     );
   }
-  const info = JSON.parse(readFileSync(infoFile, 'utf8')) as RemoteBuildInfo;
+  const info = readBuildInfo(infoFile);
   if (!info.trustedKids.includes(options.signingKey.kid)) {
     throw new AuthError(
       'AUTH_BUILD_KEY_MISMATCH',
@@ -154,4 +156,15 @@ function checkBuildTrustsKey(options: AuthServiceOptions): void {
       'Build and run with the same AUTH_ISSUER and AUTH_AUDIENCE.',
     );
   }
+}
+
+/** What the validator in a container trusts, from its build information (modmesh-build.json). */
+export function readBuildInfo(file: string): RemoteBuildInfo {
+  const { defines } = JSON.parse(readFileSync(file, 'utf8')) as { defines?: Record<string, unknown> };
+  const keys = defines?.__AUTH_TRUSTED_KEYS__;
+  return {
+    trustedKids: Array.isArray(keys) ? keys.map((key) => String((key as { kid?: unknown }).kid)) : [],
+    issuer: String(defines?.__AUTH_ISSUER__),
+    audience: String(defines?.__AUTH_AUDIENCE__),
+  };
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RELEASE_TARGET_DIRS } from '@modmesh/manifest';
 
-/** Where the user service's release is built: one place for the build script and `npm start`. */
+/** Where the user service's release is built: one place for modmesh.config.ts and `npm start`. */
 export interface UserLayout {
   /** The release `npm start` publishes as the remote `user`. */
   releaseDir: string;
@@ -12,8 +12,8 @@ export interface UserLayout {
 
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** `USER_RELEASE_DIR` moves the release, `USER_WEB_DIR` the browser container alone (tests build into temporary directories). */
+/** `USER_RELEASE_DIR` moves the release (tests build into temporary directories). */
 export function readUserLayout(env: NodeJS.ProcessEnv): UserLayout {
   const releaseDir = path.resolve(env.USER_RELEASE_DIR ?? path.join(packageDir, 'dist/release'));
-  return { releaseDir, webDir: path.resolve(env.USER_WEB_DIR ?? path.join(releaseDir, RELEASE_TARGET_DIRS.web)) };
+  return { releaseDir, webDir: path.join(releaseDir, RELEASE_TARGET_DIRS.web) };
 }

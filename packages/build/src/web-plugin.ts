@@ -1,4 +1,4 @@
-import type { Compiler } from 'webpack';
+import type { Compilation, Compiler } from 'webpack';
 
 export interface ModmeshWebPluginOptions {
   /** The container's name, as given to ModuleFederationPlugin (its `var` library name too). */
@@ -26,8 +26,8 @@ const REFUSE_INTEGRITY = `sha384-${'A'.repeat(64)}`;
  * - the chunk-loading global and `uniqueName` carry the build id, so an old and a new release
  *   on the same page never take each other's chunks during a live swap.
  *
- * Takes webpack from the compiler it is given, so it works with rspack's API as far as it
- * matches (LoadScriptRuntimeModule is webpack's).
+ * Takes webpack from the compiler it is given, so one code path serves webpack and rspack (whose
+ * script hook is RuntimePlugin's where webpack's is LoadScriptRuntimeModule's).
  */
 export class ModmeshWebPlugin {
   readonly #options: ModmeshWebPluginOptions;
@@ -47,7 +47,7 @@ export class ModmeshWebPlugin {
     compiler.options.output.chunkLoadingGlobal = `webpackChunk_${unique}`;
 
     compiler.hooks.thisCompilation.tap('ModmeshWebPlugin', (compilation) => {
-      webpack.runtime.LoadScriptRuntimeModule.getCompilationHooks(compilation).createScript.tap('ModmeshWebPlugin', (source) =>
+      createScriptHook(compiler, compilation).tap('ModmeshWebPlugin', (source: string) =>
         webpack.Template.asString([
           source,
           `var modmeshWeb = typeof self !== 'undefined' && self[${JSON.stringify(WEB_GLOBAL)}];`,
@@ -70,4 +70,22 @@ export class ModmeshWebPlugin {
       ].join('\n'),
     }).apply(compiler);
   }
+}
+
+// --- internal ---
+
+interface ScriptHook {
+  tap(name: string, fn: (source: string) => string): void;
+}
+
+// The hook through which a bundler's runtime creates a chunk's <script>: webpack's
+// LoadScriptRuntimeModule, or rspack's RuntimePlugin (same arguments: the code, `script` in scope).
+function createScriptHook(compiler: Compiler, compilation: Compilation): ScriptHook {
+  const api = compiler.webpack as unknown as {
+    runtime?: { LoadScriptRuntimeModule?: { getCompilationHooks(compilation: Compilation): { createScript: ScriptHook } } };
+    RuntimePlugin?: { getCompilationHooks?(compilation: Compilation): { createScript: ScriptHook } };
+  };
+  const hooks = api.runtime?.LoadScriptRuntimeModule?.getCompilationHooks(compilation) ?? api.RuntimePlugin?.getCompilationHooks?.(compilation);
+  if (!hooks) throw new TypeError('ModmeshWebPlugin: this bundler has no hook to create chunk scripts (webpack 5 or rspack 1.2+ is needed)');
+  return hooks.createScript;
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 requireCompiled('packages/cli/dist/index.js');
 const cli = path.join(repoRoot, 'packages/cli/bin/modmesh.js');
 const { remoteDir } = inject('authBuild');
-const COMMANDS = ['registry start', 'keys generate', 'trust add', 'token create', 'publish', 'tag set', 'rollback', 'ls', 'info'];
+const COMMANDS = ['init', 'build', 'registry start', 'keys generate', 'trust add', 'token create', 'publish', 'tag set', 'rollback', 'ls', 'info'];
 
 let registry: ServiceProcess;
 let work: string;

@@ -1,15 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { isModmeshError, ModmeshError } from '@modmesh/manifest';
 import { type CommandSpec, formatHelp, parseCommandArgs } from './args.js';
+import { buildCommand } from './commands/build.js';
+import { initCommand } from './commands/init.js';
 import { keysGenerateCommand, tokenCreateCommand, trustAddCommand } from './commands/keys.js';
 import { publishCommand } from './commands/publish.js';
 import { infoCommand, lsCommand } from './commands/read.js';
 import { registryStartCommand } from './commands/registry.js';
 import { registryExportCommand, registryImportCommand, registryMigrateCommand } from './commands/registry-data.js';
 import { rollbackCommand, tagSetCommand } from './commands/tags.js';
+import { missingOptionalPackage } from './optional.js';
 import type { CliContext } from './output.js';
 
 const COMMANDS: CommandSpec[] = [
+  initCommand,
+  buildCommand,
   registryStartCommand,
   registryMigrateCommand,
   registryExportCommand,
@@ -43,7 +48,8 @@ export async function main(argv: string[], context: Partial<CliContext> = {}): P
   try {
     await run(argv, full);
     return EXIT_OK;
-  } catch (error) {
+  } catch (thrown) {
+    const error = missingOptionalPackage(thrown) ?? thrown;
     if (isModmeshError(error)) {
       full.stderr.write(`error ${error.code}: ${error.message}\n  hint: ${error.hint}\n`);
       return EXIT_FAILED;
@@ -84,7 +90,7 @@ function overview(commands = COMMANDS): string {
   return [
     'Usage: modmesh <command> [options]',
     '',
-    'Publish signed Module Federation releases to a modmesh registry, and move their tags.',
+    'Build Module Federation remotes, publish them as signed releases to a modmesh registry, and move their tags.',
     '',
     'Commands:',
     ...commands.map((spec) => `  ${`${spec.name} ${spec.arguments}`.trim().padEnd(width)}  ${spec.summary}`),

@@ -25,6 +25,8 @@ export interface ReleaseInput {
   version: string;
   target: ContainerInfo['target'];
   bundler: string;
+  /** The bundler's version, when the build recorded it. @default the one installed beside the directory */
+  bundlerVersion?: string | undefined;
   /** Where to look for the bundler besides the build directory. */
   cwd: string;
   /** For a build without mf-manifest.json: its entry. @default "remoteEntry.js" */
@@ -62,7 +64,7 @@ export async function buildReleaseManifest(input: ReleaseInput): Promise<Release
   const gitCommit = await gitHead(dir);
   const build: BuildInfo = {
     bundler: input.bundler,
-    bundlerVersion: bundlerVersion(input.bundler, [dir, input.cwd]),
+    bundlerVersion: input.bundlerVersion ?? bundlerVersion(input.bundler, [dir, input.cwd]),
     ...(gitCommit && { gitCommit }),
     createdAt: new Date().toISOString(),
   };

@@ -70,8 +70,9 @@ export const ERROR_CATALOGUE = {
 
   // --- host runtime ---
   MODMESH_CONFIG_INVALID: {
-    description: 'The host runtime was given options it cannot work with (a remote without trusted keys, a bad spec, two names for one container).',
-    hint: 'Fix the createMesh options named in the message.',
+    description:
+      'A configuration modmesh was given cannot work: createMesh options (a remote without trusted keys, a bad spec, two names for one container) or a modmesh.config.ts (an unknown key, a missing expose file, a shared package that is not installed, a bad name). The message names the field.',
+    hint: 'Fix the option named in the message: in the createMesh options, or the field of modmesh.config.ts (its options: packages/build/README.md).',
   },
   MODMESH_NO_VERIFIED_RELEASE: {
     description: 'No verified release of a remote is available: the registry could not be reached and nothing usable is in the cache.',
@@ -311,8 +312,9 @@ export const ERROR_CATALOGUE = {
     hint: 'Set the variable named in the message to a free port, or stop what is listening there.',
   },
   MODMESH_BUILD_FAILED: {
-    description: 'A build step of the example system (`npm start`) failed; nothing was started.',
-    hint: 'Its output is printed above the error; fix what it names and run `npm start` again.',
+    description:
+      'A build failed: the bundler reported errors in `modmesh build` (the previous output is left as it was), or a build step of the example system (`npm start`) failed (nothing was started).',
+    hint: "The bundler's errors are printed with it; fix what they name and build again.",
   },
   MODMESH_START_FAILED: {
     description: 'A process of the example system (`npm start`) stopped before it was ready; everything it had started was stopped.',

@@ -6,3 +6,11 @@ import type { ContainerInfo } from './schema.js';
  * `modmesh publish` reads it, so the two cannot disagree.
  */
 export const RELEASE_TARGET_DIRS = { node: 'node', web: 'web' } as const satisfies Record<ContainerInfo['target'], string>;
+
+/**
+ * The build information `modmesh build` (and `ModmeshPlugin`) writes beside each container in a
+ * release directory: which remote, target and bundler, the build id and the build-time
+ * constants. `modmesh publish` reads the name and bundler from it, so a release directory is
+ * published as it is. Deterministic: the same sources give the same file.
+ */
+export const RELEASE_BUILD_INFO = 'modmesh-build.json';

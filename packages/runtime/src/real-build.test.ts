@@ -46,7 +46,7 @@ describe.each(Object.entries(builds))('a %s-built remote through the registry', 
 
   it('validates tokens with the federated validator, using the host’s jsonwebtoken', async () => {
     const { validateJwtToken } = await mesh.import<TokenValidator>('auth/tokenValidator');
-    const kid = JSON.parse(readFileSync(path.join(build.remoteDir, 'auth-build.json'), 'utf8')).trustedKids[0];
+    const kid = JSON.parse(readFileSync(path.join(build.remoteDir, 'modmesh-build.json'), 'utf8')).defines.__AUTH_TRUSTED_KEYS__[0].kid;
     const token = jwt.sign({ username: 'alice' }, createPrivateKey(build.privateKeyPem), {
       algorithm: 'ES256',
       keyid: kid,

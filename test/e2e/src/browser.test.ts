@@ -20,9 +20,49 @@ import {
   startService,
   stopAllServices,
 } from '@modmesh/test-utils';
+import { ModuleFederationPlugin } from '@module-federation/enhanced/webpack';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import webpack, { type Configuration } from 'webpack';
+
+// The auth service's LoginForm as a team's own stock config builds it: the same sources and
+// options as its modmesh.config.ts, with @module-federation/enhanced alone (no ModmeshWebPlugin).
+function stockLoginFormConfig(outputPath: string, title: string): Configuration {
+  const context = path.dirname(requireCompiled('examples/auth-service/package.json'));
+  return {
+    mode: 'production',
+    target: 'web',
+    context,
+    entry: {},
+    output: { path: outputPath, publicPath: 'auto', chunkFilename: '[name].[contenthash:12].js' },
+    resolve: { extensions: ['.tsx', '.ts', '.js'], extensionAlias: { '.js': ['.tsx', '.ts', '.js'] } },
+    module: {
+      rules: [
+        {
+          test: /\.tsx?$/,
+          exclude: /node_modules/,
+          loader: 'ts-loader',
+          options: {
+            transpileOnly: true,
+            compilerOptions: { module: 'esnext', moduleResolution: 'bundler', jsx: 'react', lib: ['ES2023', 'DOM'], types: [] },
+          },
+        },
+      ],
+    },
+    plugins: [
+      new webpack.DefinePlugin({ __LOGIN_TITLE__: JSON.stringify(title), __LOGIN_ACCENT__: JSON.stringify('#4f46e5') }),
+      new ModuleFederationPlugin({
+        name: 'auth',
+        filename: 'remoteEntry.js',
+        exposes: { './LoginForm': './src/ui/LoginForm.tsx' },
+        shared: { react: { singleton: true, requiredVersion: '^19.0.0' } },
+        manifest: true,
+        dts: false,
+      }),
+    ],
+    infrastructureLogging: { level: 'error' },
+  };
+}
 
 const unavailable = browserUnavailable();
 if (unavailable) console.warn(`skipping the browser tests: ${unavailable}`);
@@ -50,9 +90,10 @@ describe.skipIf(unavailable)('the web shell and the dashboard in Chromium', () =
     return result.stdout;
   }
 
-  async function buildWeb(service: 'auth' | 'user', outDir: string, env: Record<string, string> = {}): Promise<void> {
-    const script = path.join(path.dirname(requireCompiled(`examples/${service}-service/package.json`)), 'scripts/build-web.js');
-    const result = await runScript({ script, env: { [`${service.toUpperCase()}_WEB_DIR`]: outDir, ...env }, deadlineMs: 120_000 });
+  // The service's browser container into the release directory `releaseDir` (its web/), as its users build it.
+  async function buildWeb(service: 'auth' | 'user', releaseDir: string, env: Record<string, string> = {}): Promise<void> {
+    const project = path.dirname(requireCompiled(`examples/${service}-service/package.json`));
+    const result = await runScript({ script: cli, args: ['build', project, '--target', 'web', '--out', releaseDir], env, deadlineMs: 120_000 });
     if (result.code !== 0) throw new Error(`building the ${service} browser container failed:\n${result.stderr}`);
   }
 
@@ -60,7 +101,7 @@ describe.skipIf(unavailable)('the web shell and the dashboard in Chromium', () =
   async function authRelease(name: string, loginTitle?: string): Promise<string> {
     const dir = path.join(work, name);
     cpSync(authBuild.remoteDir, path.join(dir, 'node'), { recursive: true });
-    await buildWeb('auth', path.join(dir, 'web'), loginTitle ? { AUTH_LOGIN_TITLE: loginTitle, AUTH_LOGIN_ACCENT: '#0f766e' } : {});
+    await buildWeb('auth', dir, loginTitle ? { AUTH_LOGIN_TITLE: loginTitle, AUTH_LOGIN_ACCENT: '#0f766e' } : {});
     return dir;
   }
 
@@ -90,7 +131,7 @@ describe.skipIf(unavailable)('the web shell and the dashboard in Chromium', () =
       authRelease('auth-1.1.0', 'Welcome back to Acme'),
       (async () => {
         const dir = path.join(work, 'user-1.0.0');
-        await buildWeb('user', path.join(dir, 'web'));
+        await buildWeb('user', dir);
         return dir;
       })(),
     ]);
@@ -230,11 +271,7 @@ describe.skipIf(unavailable)('the web shell and the dashboard in Chromium', () =
     // Signed by the right key, but its chunk scripts would load without integrity: not run.
     const dir = path.join(work, 'auth-1.3.0');
     cpSync(authBuild.remoteDir, path.join(dir, 'node'), { recursive: true });
-    const { createWebConfig } = (await import(path.join(path.dirname(requireCompiled('examples/auth-service/package.json')), 'webpack.web.config.js'))) as {
-      createWebConfig(options: { outputPath: string; loginTitle: string }): Configuration;
-    };
-    const config = createWebConfig({ outputPath: path.join(dir, 'web'), loginTitle: 'Built without the plugin' });
-    config.plugins = config.plugins?.filter((plugin) => plugin?.constructor.name !== 'ModmeshWebPlugin');
+    const config = stockLoginFormConfig(path.join(dir, 'web'), 'Built without the plugin');
     await new Promise<void>((resolve, reject) =>
       webpack(config).run((error, stats) => (error || stats?.hasErrors() ? reject(error ?? new Error(stats?.toString())) : resolve())),
     );
@@ -275,5 +312,40 @@ describe.skipIf(unavailable)('the web shell and the dashboard in Chromium', () =
     await fresh.close();
     await proxied.stop();
     await proxy.close();
+  });
+  it('runs a browser container built by rspack, every chunk script carrying the integrity of the signed manifest', async () => {
+    const dir = path.join(work, 'auth-1.4.0');
+    cpSync(authBuild.remoteDir, path.join(dir, 'node'), { recursive: true });
+    const project = path.dirname(requireCompiled('examples/auth-service/package.json'));
+    const built = await runScript({
+      script: cli,
+      args: ['build', project, '--target', 'web', '--bundler', 'rspack', '--out', dir],
+      env: { AUTH_LOGIN_TITLE: 'Built by rspack' },
+      deadlineMs: 120_000,
+    });
+    expect(built.code, built.stderr).toBe(0);
+    await publish('auth', '1.4.0', dir);
+    await modmesh(['tag', 'set', 'auth', 'stable', '1.4.0', '--reason', 'an rspack build']);
+    const { manifest } = (await requestJson<{ manifest: { files: { path: string; sha256: string }[] } }>(`${registry.url}/v1/remotes/auth/releases/1.4.0`))
+      .body;
+
+    // Every <script> the page adds, as it is added (the chunk loader removes them once run).
+    const fresh = await browser.newPage();
+    await fresh.addInitScript({
+      content: `globalThis.scripts = [];
+        new MutationObserver((records) => {
+          for (const record of records) for (const node of record.addedNodes) if (node.tagName === 'SCRIPT' && node.src) globalThis.scripts.push({ src: node.src, integrity: node.integrity });
+        }).observe(document, { childList: true, subtree: true });`,
+    });
+    await fresh.goto(shell.url);
+    await expect.poll(() => fresh.getByTestId('login-title').textContent(), { timeout: UI_DEADLINE_MS }).toBe('Built by rspack');
+    const scripts = await fresh.evaluate(() => (globalThis as unknown as { scripts: { src: string; integrity: string }[] }).scripts);
+    const chunks = scripts.filter((script) => script.src.includes('/releases/1.4.0/files/web/') && !script.src.endsWith('/remoteEntry.js'));
+    expect(chunks.map((script) => script.src).some((src) => src.includes('__federation_expose_LoginForm'))).toBe(true);
+    for (const script of chunks) {
+      const file = manifest.files.find((entry) => script.src.endsWith(`/files/${entry.path}`));
+      expect(script.integrity, script.src).toBe(`sha256-${Buffer.from(file?.sha256 ?? '', 'hex').toString('base64')}`);
+    }
+    await fresh.close();
   });
 });

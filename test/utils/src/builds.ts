@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export interface AuthBuild {
-  /** The built container: remoteEntry.js, chunks, mf-manifest.json. */
+  /** The built Node container: remoteEntry.js, chunks, mf-manifest.json, modmesh-build.json (`node/` of the release `modmesh build` wrote). */
   remoteDir: string;
   /** The PEM of the key the build trusts, to run the auth service with. */
   privateKeyPem: string;
@@ -25,18 +25,20 @@ export function authEnv(build: AuthBuild): Record<string, string> {
 }
 
 /**
- * Builds the auth service's container through its own build script, with a fresh key pair
- * unless one is given (to build the same container with both bundlers).
+ * Builds the auth service's Node container as its users do, `modmesh build --target node` of its
+ * modmesh.config.ts, into the release directory `outDir` (the container in `outDir/node`), with
+ * a fresh key pair unless one is given (to build the same container with both bundlers).
  */
 export async function buildAuthRemote(outDir: string, options: { bundler?: 'webpack' | 'rspack'; privateKeyPem?: string } = {}): Promise<AuthBuild> {
-  requireCompiled('examples/auth-service/dist/server/keys.js');
+  const cli = requireCompiled('packages/cli/dist/index.js') && path.join(repoRoot, 'packages/cli/bin/modmesh.js');
   const privateKeyPem =
     options.privateKeyPem ?? generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-  const build = { remoteDir: outDir, privateKeyPem };
-  await promisify(execFile)(process.execPath, ['examples/auth-service/scripts/build-remote.js'], {
-    cwd: repoRoot,
-    env: { ...process.env, ...authEnv(build), AUTH_BUNDLER: options.bundler ?? 'webpack' },
-  });
+  const build = { remoteDir: path.join(outDir, 'node'), privateKeyPem };
+  await promisify(execFile)(
+    process.execPath,
+    [cli, 'build', 'examples/auth-service', '--target', 'node', '--bundler', options.bundler ?? 'webpack', '--out', outDir],
+    { cwd: repoRoot, env: { ...process.env, ...authEnv(build) } },
+  );
   return build;
 }
 

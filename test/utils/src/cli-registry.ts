@@ -16,6 +16,9 @@ export interface CliRegistry {
 export interface CliPublisher {
   readonly remote: string;
   readonly publicKey: string;
+  /** The publisher's private key file and publish token, for a `modmesh` other than this checkout's. */
+  readonly keyFile: string;
+  readonly token: string;
   /** `modmesh publish DIR --name REMOTE --version VERSION ...more` with this publisher's key and token. */
   publish(dir: string, version: string, ...more: string[]): Promise<ScriptResult>;
 }
@@ -47,6 +50,8 @@ export async function startCliRegistry(work: string): Promise<CliRegistry> {
       return {
         remote,
         publicKey,
+        keyFile,
+        token,
         publish: (dir, version, ...more) =>
           modmesh(['publish', dir, '--name', remote, '--version', version, ...more], { MODMESH_TOKEN: token, MODMESH_KEY: keyFile }),
       };

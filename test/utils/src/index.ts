@@ -17,6 +17,7 @@ export {
   startService,
   stopAllServices,
 } from './process.js';
+export { createRemoteProject, type RemoteProject, removeRemoteProjects } from './projects.js';
 export { counter } from './prometheus.js';
 export { freePort, startSilentServer, startStaticServer, type TestServer } from './servers.js';
 export { buildStockRemote, type StockRemoteOptions } from './stock-remotes.js';

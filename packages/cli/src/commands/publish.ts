@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RegistryClient } from '@modmesh/api';
-import { type FileEntry, isModmeshError, ModmeshError, parsePrivateKey, signRelease, TAG_NAME } from '@modmesh/manifest';
+import { type FileEntry, isModmeshError, ModmeshError, parsePrivateKey, RELEASE_BUILD_INFO, RELEASE_TARGET_DIRS, signRelease, TAG_NAME } from '@modmesh/manifest';
 import { CLIENT_OPTIONS, type CommandSpec, type ParsedArgs, readUserFile, releaseVersion, remoteName } from '../args.js';
 import { connect } from '../connect.js';
 import { type CliContext, createOutput, formatBytes, type Output } from '../output.js';
@@ -12,6 +12,7 @@ const UPLOAD_CONCURRENCY = 4;
 // Without a terminal, a progress line every this many percent of the files, not one per file.
 const PLAIN_PROGRESS_STEP_PERCENT = 10;
 const TARGETS = ['node', 'web'] as const;
+const DEFAULT_BUNDLER = 'webpack';
 
 export const publishCommand: CommandSpec = {
   name: 'publish',
@@ -28,21 +29,32 @@ export const publishCommand: CommandSpec = {
     'mf-manifest.json (@module-federation/enhanced writes none when output.publicPath is unset) is',
     'described by --entry (default remoteEntry.js) and one --expose per exposed module; nothing in',
     'DIR is executed. A container naming a file DIR lacks is refused: MODMESH_RELEASE_INCOMPLETE.',
+    'A release directory from `modmesh build` is published as it is: its name and bundler are read',
+    'from the modmesh-build.json beside each container.',
   ].join('\n'),
   options: {
-    name: { type: 'string', value: 'NAME', required: true, description: "the remote's name" },
+    name: { type: 'string', value: 'NAME', description: "the remote's name (default: the name `modmesh build` recorded in DIR)" },
     version: { type: 'string', value: 'X.Y.Z', required: true, description: 'the version to publish' },
     key: { type: 'string', value: 'FILE', env: 'MODMESH_KEY', required: true, description: 'your publisher private key (from `modmesh keys generate`)' },
     tag: { type: 'string', value: 'TAG', description: 'a tag to point at the new release' },
     reason: { type: 'string', value: 'TEXT', description: "why, for the tag's audit log" },
-    target: { type: 'string', value: 'node|web', default: 'node', description: 'where the container runs, when DIR holds one' },
-    bundler: { type: 'string', value: 'NAME', default: 'webpack', description: 'the bundler that built DIR (its version is recorded)' },
+    target: {
+      type: 'string',
+      value: 'node|web',
+      description: 'where the container runs, when DIR holds one (default: what `modmesh build` recorded in DIR, else node)',
+    },
+    bundler: {
+      type: 'string',
+      value: 'NAME',
+      description: 'the bundler that built DIR, its version is recorded (default: what `modmesh build` recorded in DIR, else webpack)',
+    },
     entry: { type: 'string', value: 'FILE', description: "without mf-manifest.json: the container's entry in DIR (default remoteEntry.js)" },
     expose: { type: 'string', value: './NAME', multiple: true, description: "without mf-manifest.json: an exposed module, named as in the build's exposes" },
     ...CLIENT_OPTIONS,
   },
   examples: [
-    'MODMESH_TOKEN=mmp_... modmesh publish dist/remote --name auth --version 1.2.0 --key keys/publisher.key --tag stable',
+    'MODMESH_TOKEN=mmp_... modmesh publish dist/release --version 1.2.0 --key keys/publisher.key --tag stable',
+    'modmesh publish dist/remote --name auth --version 1.2.0 --key keys/publisher.key',
     'modmesh publish dist --name node-remote --version 1.0.0 --key keys/publisher.key --expose ./test',
   ],
   run: runPublish,
@@ -51,22 +63,31 @@ export const publishCommand: CommandSpec = {
 async function runPublish(args: ParsedArgs, context: CliContext): Promise<void> {
   const started = performance.now();
   const output = createOutput(context, args.flag('json'));
-  const name = remoteName(args.need('name'));
+  const dir = path.resolve(context.cwd, args.positionals[0] ?? '');
+  const built = await readBuildInfo(dir);
+  const givenName = args.value('name') ?? built?.name;
+  if (givenName === undefined) {
+    throw new ModmeshError('MODMESH_USAGE', 'modmesh publish: missing --name NAME', {
+      hint: `${dir} holds no ${RELEASE_BUILD_INFO} from \`modmesh build\` to read it from: pass --name, or run \`modmesh publish --help\`.`,
+    });
+  }
+  const name = remoteName(givenName);
   const version = releaseVersion(args.need('version'), name);
   const tag = args.value('tag');
   if (tag !== undefined && !TAG_NAME.test(tag))
     throw new ModmeshError('MODMESH_INVALID_TAG', `${JSON.stringify(tag)} is not a valid tag name`, { remote: name });
-  const target = args.need('target');
+  const target = args.value('target') ?? built?.target ?? 'node';
   if (!isTarget(target)) throw new ModmeshError('MODMESH_USAGE', `--target must be one of ${TARGETS.join(', ')}, not ${JSON.stringify(target)}`);
   const keyFile = path.resolve(context.cwd, args.need('key'));
   const key = parsePrivateKey(await readUserFile(keyFile, 'the key file', 'Make a key pair with `modmesh keys generate --out DIR` and pass its .key file.'));
-  const dir = path.resolve(context.cwd, args.positionals[0] ?? '');
+  const bundler = args.value('bundler') ?? built?.bundler ?? DEFAULT_BUNDLER;
   const manifest = await buildReleaseManifest({
     dir,
     name,
     version,
     target,
-    bundler: args.need('bundler'),
+    bundler,
+    ...(built && bundler === built.bundler && { bundlerVersion: built.bundlerVersion }),
     cwd: context.cwd,
     entry: args.value('entry'),
     exposes: args.values('expose'),
@@ -88,6 +109,35 @@ async function runPublish(args: ParsedArgs, context: CliContext): Promise<void> 
 }
 
 // --- internal ---
+
+interface RecordedBuild {
+  name: string;
+  bundler: string;
+  bundlerVersion: string;
+  /** The target of a container whose build info is at the top of DIR. */
+  target?: string;
+}
+
+// What `modmesh build` recorded beside the container(s) of DIR: the first modmesh-build.json,
+// at the top or in a target directory. Only read for defaults; the files themselves decide the release.
+async function readBuildInfo(dir: string): Promise<RecordedBuild | undefined> {
+  for (const place of ['', ...Object.values(RELEASE_TARGET_DIRS)]) {
+    const text = await readFile(path.join(dir, place, RELEASE_BUILD_INFO), 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    try {
+      const info = JSON.parse(text) as Partial<RecordedBuild>;
+      if (typeof info.name === 'string' && isShortText(info.bundler) && isShortText(info.bundlerVersion)) {
+        return {
+          name: info.name,
+          bundler: info.bundler,
+          bundlerVersion: info.bundlerVersion,
+          ...(place === '' && typeof info.target === 'string' && { target: info.target }),
+        };
+      }
+    } catch {}
+  }
+  return undefined;
+}
 
 function isTarget(value: string): value is (typeof TARGETS)[number] {
   return (TARGETS as readonly string[]).includes(value);
@@ -142,6 +192,11 @@ async function uploadMissing(
     output.progressDone();
   }
   return { files: missing.length, bytes };
+}
+
+// What a release manifest records of a build: 1 to 64 characters.
+function isShortText(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 64;
 }
 
 /** `fn` over `items`, at most `limit` at a time; results in the items' order. */
