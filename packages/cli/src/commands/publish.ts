@@ -1,7 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RegistryClient } from '@modmesh/api';
-import { type FileEntry, isModmeshError, ModmeshError, parsePrivateKey, RELEASE_BUILD_INFO, RELEASE_TARGET_DIRS, signRelease, TAG_NAME } from '@modmesh/manifest';
+import {
+  type FileEntry,
+  isModmeshError,
+  ModmeshError,
+  parsePrivateKey,
+  RELEASE_BUILD_INFO,
+  RELEASE_TARGET_DIRS,
+  signRelease,
+  TAG_NAME,
+} from '@modmesh/manifest';
 import { CLIENT_OPTIONS, type CommandSpec, type ParsedArgs, readUserFile, releaseVersion, remoteName } from '../args.js';
 import { connect } from '../connect.js';
 import { type CliContext, createOutput, formatBytes, type Output } from '../output.js';
