@@ -320,10 +320,10 @@ export const ERROR_CATALOGUE = {
     description: 'A process of the example system (`npm start`) stopped before it was ready; everything it had started was stopped.',
     hint: "Read that service's log lines above the error; the message names its port and the variable that sets it.",
   },
-  MODMESH_REGISTRY_NOT_INSTALLED: {
+  MODMESH_PACKAGE_NOT_INSTALLED: {
     description:
-      'A `modmesh registry ...` command ran where the registry server (@modmesh/registry) is not installed. The CLI does not depend on it, so that publishing needs neither fastify nor a native SQLite build.',
-    hint: 'Install it next to the CLI: npm install @modmesh/registry (it compiles better-sqlite3), then run the command again.',
+      'A command needs a package the CLI does not depend on, and it is not installed: @modmesh/registry for `modmesh registry ...` (so that publishing needs neither fastify nor a native SQLite build), @modmesh/build for `modmesh build` (so that a registry needs no bundler).',
+    hint: 'Install the package the message names next to the CLI, then run the command again.',
   },
   MODMESH_USAGE: {
     description: 'A command was called with missing or invalid arguments.',

@@ -67,7 +67,7 @@ describe('npm install @modmesh/cli', () => {
       ['registry', 'migrate', '--storage', 'postgres://modmesh@127.0.0.1:1/none'],
     ]) {
       const refused = await runScript({ script: modmesh, args, cwd: project });
-      expect([refused.code, refused.stderr]).toEqual([1, expect.stringContaining('error MODMESH_REGISTRY_NOT_INSTALLED')]);
+      expect([refused.code, refused.stderr]).toEqual([1, expect.stringContaining('error MODMESH_PACKAGE_NOT_INSTALLED')]);
       expect(refused.stderr).toContain('npm install @modmesh/registry');
     }
   });

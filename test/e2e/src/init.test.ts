@@ -13,7 +13,7 @@ import { type CliRegistry, repoRoot, requestJson, requireCompiled, startCliRegis
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Every package a remote or a host installs.
-const PACKED = ['packages/manifest', 'packages/build', 'packages/cli', 'packages/runtime'];
+const PACKED = ['packages/manifest', 'packages/api', 'packages/trust', 'packages/host-core', 'packages/build', 'packages/cli', 'packages/runtime'];
 // npm install with a cold cache entry can take a while on this machine; a build a few seconds.
 const STEP_DEADLINE_MS = 240_000;
 
@@ -37,7 +37,7 @@ describe('modmesh init, outside this checkout', () => {
   });
 
   it('packs one tarball per package, holding what it runs and nothing of the sources', async () => {
-    expect(readdirSync(packs).sort()).toEqual(['modmesh-build-0.1.0.tgz', 'modmesh-cli-0.1.0.tgz', 'modmesh-manifest-0.1.0.tgz', 'modmesh-runtime-0.1.0.tgz']);
+    expect(readdirSync(packs).sort()).toEqual(PACKED.map((dir) => `modmesh-${path.basename(dir)}-0.1.0.tgz`).sort());
     const { stdout } = await run('tar', ['-tzf', path.join(packs, 'modmesh-cli-0.1.0.tgz')], work);
     const files = stdout.trim().split('\n');
     expect(files).toEqual(expect.arrayContaining(['package/bin/modmesh.js', 'package/dist/index.js', 'package/dist/index.d.ts', 'package/package.json']));
@@ -78,7 +78,7 @@ describe('modmesh init, outside this checkout', () => {
         );
         // The CLI a remote installs has no registry (an optional peer that compiles SQLite's driver): it says how to get one.
         const noRegistry = await run(modmesh, ['registry', 'start', '--port', '0'], remoteDir).catch((error: { stderr: string }) => error);
-        expect(noRegistry.stderr).toContain('error MODMESH_USAGE: this command needs @modmesh/registry');
+        expect(noRegistry.stderr).toContain('error MODMESH_PACKAGE_NOT_INSTALLED: `modmesh registry start` needs @modmesh/registry');
         expect(noRegistry.stderr).toContain('npm install @modmesh/registry');
 
         const release = await requestJson<{ manifest: { build: { bundler: string }; containers: { target: string; exposes: { name: string }[] }[] } }>(

@@ -82,8 +82,7 @@ describe('the documents’ stock webpack host, with the modmesh runtime plugin',
   });
 
   it('refuses a release whose file was altered on the registry: nothing of it runs, and the host keeps serving', async () => {
-    const altered = path.join(work, 'altered');
-    await buildAuthRemote(altered, { privateKeyPem: inject('authBuild').privateKeyPem });
+    const altered = (await buildAuthRemote(path.join(work, 'altered'), { privateKeyPem: inject('authBuild').privateKeyPem })).remoteDir;
     const marker = path.join(work, 'altered-ran');
     // Different bytes from 1.0.0 (a comment), so the release has files of its own to alter.
     const entry = path.join(altered, 'remoteEntry.js');
@@ -106,8 +105,7 @@ describe('the documents’ stock webpack host, with the modmesh runtime plugin',
   it('picks up a tag move without a restart: the top-level require reaches the new release', async () => {
     // A validator that trusts another signing key: alice's token is then refused, which only the
     // new release's code would do.
-    const rotated = path.join(work, 'rotated');
-    await buildAuthRemote(rotated);
+    const rotated = (await buildAuthRemote(path.join(work, 'rotated'))).remoteDir;
     expect((await publisher.publish(rotated, '1.2.0')).code).toBe(0);
     expect((await registry.modmesh(['tag', 'set', 'auth', 'stable', '1.2.0'], adminEnv())).code).toBe(0);
     await host.service.waitForLog((line) => line.msg === 'auth: swapped 1.0.0 -> 1.2.0');

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ModmeshError } from '@modmesh/manifest';
 import { type CommandSpec, JSON_OPTION, type ParsedArgs } from '../args.js';
+import { loadOptional } from '../optional.js';
 import { type CliContext, createOutput, formatBytes, type Output } from '../output.js';
 
 const BUNDLER_NAMES = ['webpack', 'rspack'] as const;
@@ -55,7 +56,7 @@ async function runBuild(args: ParsedArgs, context: CliContext): Promise<void> {
     ...(config && { config: path.resolve(context.cwd, config) }),
   };
   // @modmesh/build brings the bundlers; only this command loads it (missing, main() says how to install it).
-  const build = (await import(BUILD_PACKAGE)) as BuildPackage;
+  const build = await loadOptional<BuildPackage>('@modmesh/build', 'build');
   if (!args.flag('watch')) return report(output, await build.buildRelease(options), context.cwd);
 
   const watcher = await build.watchRelease(options, {
@@ -116,9 +117,6 @@ function shown(cwd: string, dir: string): string {
 function isOneOf<T extends string>(list: readonly T[], value: string): value is T {
   return (list as readonly string[]).includes(value);
 }
-
-// A name, not a literal: TypeScript does not need the package to compile this one.
-const BUILD_PACKAGE: string = '@modmesh/build';
 
 function report(output: Output, result: BuildResult, cwd: string): void {
   if (result.warnings) output.note(result.warnings);

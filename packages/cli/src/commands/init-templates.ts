@@ -9,6 +9,8 @@ export interface TemplateInput {
   remote: string;
   /** Package name → version spec (a range, or `file:` a tarball). */
   packages: Record<string, string>;
+  /** With tarballs: every modmesh package → its tarball, so that what the direct ones depend on comes from there too. */
+  overrides?: Record<string, string> | undefined;
 }
 
 /** Relative path → content. */
@@ -28,6 +30,7 @@ export function remoteFiles(input: TemplateInput): Files {
         test: `modmesh build${bundlerFlag} && node --test`,
       },
       devDependencies: input.packages,
+      ...(input.overrides && { overrides: input.overrides }),
     }),
     'modmesh.config.ts': `import { defineConfig } from '@modmesh/build';
 
@@ -104,6 +107,7 @@ export function hostFiles(input: TemplateInput): Files {
       type: 'module',
       scripts: { start: 'node src/main.js', test: 'node --test' },
       dependencies: input.packages,
+      ...(input.overrides && { overrides: input.overrides }),
     }),
     'src/mesh.js': `import { createMesh } from '@modmesh/runtime';
 

@@ -56,7 +56,8 @@ async function runInit(args: ParsedArgs, context: CliContext): Promise<void> {
   const tarballs = args.value('packages');
   const modmesh = packageSpecs(kind === 'remote' ? REMOTE_PACKAGES : HOST_PACKAGES, tarballs ? path.resolve(context.cwd, tarballs) : undefined);
   const packages = kind === 'remote' ? { ...modmesh, ...BUNDLER_PACKAGES[bundler] } : modmesh;
-  const files: Files = (kind === 'remote' ? remoteFiles : hostFiles)({ name, bundler, remote, packages });
+  const overrides = tarballs ? tarballOverrides(path.resolve(context.cwd, tarballs)) : undefined;
+  const files: Files = (kind === 'remote' ? remoteFiles : hostFiles)({ name, bundler, remote, packages, overrides });
   const registry = args.value('npm-registry');
   if (registry) files['.npmrc'] = `@modmesh:registry=${registry}\n`;
 
@@ -99,12 +100,23 @@ function packageSpecs(names: readonly string[], dir: string | undefined): Record
         .at(-1);
       if (!tarball) {
         throw new ModmeshError('MODMESH_USAGE', `--packages ${dir} has no tarball of ${name} (${prefix}VERSION.tgz)`, {
-          hint: 'Make them in a modmesh checkout: npm pack -w packages/manifest -w packages/build -w packages/cli -w packages/runtime --pack-destination DIR.',
+          hint: 'Make them in a modmesh checkout: npm pack -w packages/manifest -w packages/api -w packages/trust -w packages/host-core -w packages/build -w packages/cli -w packages/runtime --pack-destination DIR.',
         });
       }
       return [name, `file:${path.join(dir, tarball)}`];
     }),
   );
+}
+
+// Every modmesh package among the tarballs, by name: the ones the direct dependencies depend on
+// (@modmesh/api, @modmesh/host-core...) come from there too, not from the npm registry.
+function tarballOverrides(dir: string): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  for (const file of existsSync(dir) ? readdirSync(dir).sort() : []) {
+    const name = /^modmesh-(.+)-\d+\.\d+\.\d+[^/]*\.tgz$/.exec(file)?.[1];
+    if (name) overrides[`@modmesh/${name}`] = `file:${path.join(dir, file)}`;
+  }
+  return overrides;
 }
 
 function cliVersion(): string {
