@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { admin, bearer, createTestRegistry, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
+import { admin, bearer, createTestRegistry, expectAnswer, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 
 let registry: TestRegistry | undefined;
@@ -106,7 +106,8 @@ describe('GET /v1/whoami', () => {
     const { token: publishToken } = await setUpPublisher(reg, 'auth');
     const read = (await reg.app.inject({ method: 'POST', url: '/v1/tokens', headers: admin(), payload: { role: 'read' } })).json().token;
 
-    const whoami = async (headers: Record<string, string> = {}) => (await reg.app.inject({ url: '/v1/whoami', headers })).json();
+    // Each answer checked against the contract's WhoamiAnswer, exactly.
+    const whoami = async (headers: Record<string, string> = {}) => expectAnswer('GET /v1/whoami', await reg.app.inject({ url: '/v1/whoami', headers }));
     expect(await whoami()).toEqual({ role: 'anonymous' });
     expect(await whoami(admin())).toEqual({ role: 'admin' });
     expect(await whoami(bearer(publishToken))).toEqual({ role: 'publish', remote: 'auth' });

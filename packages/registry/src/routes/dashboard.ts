@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModmeshError } from '@modmesh/manifest';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Answers } from './answers.js';
 
 // `../../dashboard` from both src/routes/ (tests, sources) and dist/routes/ (the published package).
 const DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/', import.meta.url));
@@ -50,7 +51,7 @@ export async function dashboardRoutes(app: FastifyInstance, options: { dir?: str
     return sendFile(name, request.headers['if-none-match'], reply);
   });
 
-  app.get('/v1/whoami', async function whoami(request) {
+  app.get<Answers<'GET /v1/whoami'>>('/v1/whoami', async function whoami(request) {
     const { principal } = request;
     return principal.kind === 'publish' ? { role: principal.kind, remote: principal.remote } : { role: principal.kind };
   });
