@@ -10,7 +10,6 @@ import {
 } from '@modmesh/registry-test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TagMove } from '../storage/types.js';
-import { rollbackTarget } from './tags.js';
 
 let registry: TestRegistry;
 let publisher: Awaited<ReturnType<typeof setUpPublisher>>;
@@ -103,17 +102,6 @@ describe('tags', () => {
     await moveTag('1.1.0', '1.0.0');
     const response = await rollback({ expect: '1.2.0' });
     expect([response.statusCode, response.json().error.code]).toEqual([409, 'MODMESH_TAG_CONFLICT']);
-  });
-});
-
-describe('rollbackTarget', () => {
-  const move = (from: string | null, to: string, kind: TagMove['kind'] = 'move') => ({ from, to, kind }) as TagMove;
-  it('undoes the newest move not already undone', () => {
-    expect(rollbackTarget([move('1.1', '1.2'), move('1.0', '1.1'), move(null, '1.0')])).toBe('1.1');
-    expect(rollbackTarget([move('1.2', '1.1', 'rollback'), move('1.1', '1.2'), move('1.0', '1.1'), move(null, '1.0')])).toBe('1.0');
-    expect(rollbackTarget([move('1.1', '1.3'), move('1.2', '1.1', 'rollback'), move('1.1', '1.2'), move(null, '1.1')])).toBe('1.1');
-    expect(rollbackTarget([move(null, '1.0')])).toBeNull();
-    expect(rollbackTarget([])).toBeNull();
   });
 });
 

@@ -1,11 +1,24 @@
 // The registry dashboard: every remote, its tags, releases, consumers and audit log, kept live
-// from the event stream; tag moves and rollbacks for a signed-in user who may make them.
-import { createApi, path } from './api.js';
-import { emptyState, h, refreshTimes, replace, versionText } from './dom.js';
-import { connectLive } from './live.js';
+// from the event stream; tag moves and rollbacks for a signed-in user who may make them. Every
+// call goes through the one registry client (@modmesh/api), with the token signed in with.
+import {
+  type Consumer,
+  createRegistryClient,
+  type EventStream,
+  type RegistryClient,
+  type RegistryStreamEvent,
+  type RemoteSummary,
+  type WhoamiAnswer,
+} from '@modmesh/api';
+import { isModmeshError, ModmeshError } from '@modmesh/manifest/errors';
+import type { ConsumerRow, DashboardContext } from './context.js';
+import { byId, emptyState, h, refreshTimes, replace, versionText } from './dom.js';
+import { connectLive, setLiveStatus } from './live.js';
 import { backgroundSucceeded, clearError, showError, showNotice } from './notices.js';
-import { createRemoteView } from './remote.js';
+import { createRemoteView, type RemoteView } from './remote.js';
 
+// The page talks to the registry that served it.
+const REGISTRY = location.origin;
 // The token lives for this browser tab only: never localStorage, never a cookie.
 const TOKEN_KEY = 'modmesh.token';
 // Consumers have no events: they are polled.
@@ -14,39 +27,44 @@ const TIME_REFRESH_MS = 15_000;
 const RELOAD_RETRY_MS = 5000;
 // Audit entries fetched per remote; fewer back means the page has the whole history.
 const HISTORY_LIMIT = 200;
+// What to do about a registry that does not answer, in the page's terms.
+const HINTS = {
+  MODMESH_REMOTE_UNREACHABLE: 'Check that the registry is running; the page retries on its own.',
+  MODMESH_REMOTE_TIMEOUT: 'The registry is slow to answer; the page retries on its own.',
+};
 
-const $ = (id) => document.getElementById(id);
 const state = {
   token: sessionStorage.getItem(TOKEN_KEY),
-  /** `{role, remote?}` from /v1/whoami, once a token was checked. */
-  principal: null,
+  /** What the token may do (`/v1/whoami`), once it was checked. */
+  principal: null as WhoamiAnswer | null,
   readsNeedToken: false,
-  views: new Map(),
-  live: null,
+  views: new Map<string, RemoteView>(),
+  live: null as EventStream | null,
   consumersFailing: false,
   generation: 0,
 };
-const api = createApi(() => state.token);
-const refreshes = new Map();
-const ctx = { api, canWrite, showError, clearError, refresh: refreshRemote };
+let client = clientFor(state.token);
+const refreshes = new Map<string, { again: boolean; done: Promise<void> }>();
+const running = { consumers: false, remoteList: false };
+const ctx: DashboardContext = { client: () => client, canWrite, showError, clearError, refresh: refreshRemote };
 
 void boot();
 
-async function boot() {
-  $('registry-host').textContent = location.host;
+async function boot(): Promise<void> {
+  byId('registry-host').textContent = location.host;
   // Never submitted to anywhere (the CSP has form-action 'none'): a form only so Enter signs in.
-  $('signin-form').addEventListener('submit', (event) => {
+  byId('signin-form').addEventListener('submit', (event) => {
     event.preventDefault();
     void signIn();
   });
-  $('admin-sign-out').addEventListener('click', signOut);
+  byId('admin-sign-out').addEventListener('click', () => void signOut());
   setInterval(() => refreshTimes(), TIME_REFRESH_MS);
-  setInterval(pollConsumers, CONSUMER_POLL_MS);
-  document.addEventListener('visibilitychange', () => document.hidden || pollConsumers());
+  setInterval(() => void pollConsumers(), CONSUMER_POLL_MS);
+  document.addEventListener('visibilitychange', () => document.hidden || void pollConsumers());
 
   if (state.token) {
     try {
-      state.principal = await createApi(() => state.token).get('/v1/whoami');
+      state.principal = await client.whoami();
     } catch (error) {
       forgetToken();
       showError(error, 'Signing in with the token saved in this tab');
@@ -58,13 +76,17 @@ async function boot() {
 
 // --- signing in ---
 
-async function signIn() {
-  const input = $('admin-token');
-  const button = $('admin-sign-in');
+function clientFor(token: string | null): RegistryClient {
+  return createRegistryClient({ url: REGISTRY, token: token ?? undefined, hints: HINTS });
+}
+
+async function signIn(): Promise<void> {
+  const input = byId<HTMLInputElement>('admin-token');
+  const button = byId<HTMLButtonElement>('admin-sign-in');
   const token = input.value.trim();
   if (!token) {
     showError(
-      { code: 'MODMESH_AUTH_REQUIRED', message: 'type a token first', hint: 'The admin token is in <data dir>/admin-token on the registry host.' },
+      new ModmeshError('MODMESH_AUTH_REQUIRED', 'type a token first', { hint: 'The admin token is in <data dir>/admin-token on the registry host.' }),
       'Signing in',
     );
     input.focus();
@@ -72,8 +94,10 @@ async function signIn() {
   }
   button.disabled = true;
   try {
-    state.principal = await createApi(() => token).get('/v1/whoami');
+    const signedIn = clientFor(token);
+    state.principal = await signedIn.whoami();
     state.token = token;
+    client = signedIn;
     sessionStorage.setItem(TOKEN_KEY, token);
     input.value = '';
     clearError();
@@ -86,33 +110,34 @@ async function signIn() {
   }
 }
 
-async function signOut() {
+async function signOut(): Promise<void> {
   forgetToken();
   clearError();
   renderSignIn();
   await loadAll();
 }
 
-function forgetToken() {
+function forgetToken(): void {
   state.token = null;
   state.principal = null;
+  client = clientFor(null);
   sessionStorage.removeItem(TOKEN_KEY);
 }
 
-function canWrite(remote) {
+function canWrite(remote: string): boolean {
   const role = state.principal?.role;
-  return role === 'admin' || (role === 'publish' && state.principal.remote === remote);
+  return role === 'admin' || (role === 'publish' && state.principal?.remote === remote);
 }
 
-function renderSignIn() {
-  const signedIn = state.principal !== null;
-  $('signin-form').hidden = signedIn;
-  $('admin-sign-out').hidden = !signedIn;
-  $('admin-token').placeholder = state.readsNeedToken ? 'Token' : 'Admin token';
-  const status = $('admin-status');
-  const role = state.principal?.role ?? 'none';
+function renderSignIn(): void {
+  const { principal } = state;
+  byId('signin-form').hidden = principal !== null;
+  byId('admin-sign-out').hidden = principal === null;
+  byId<HTMLInputElement>('admin-token').placeholder = state.readsNeedToken ? 'Token' : 'Admin token';
+  const status = byId('admin-status');
+  const role = principal?.role ?? 'none';
   status.className = `signin-status role-${role}`;
-  const remote = state.principal?.remote;
+  const remote = principal?.remote;
   status.textContent = {
     admin: 'Signed in as admin',
     publish: `Signed in with a publish token for ${remote}: it can move ${remote}'s tags only`,
@@ -125,17 +150,17 @@ function renderSignIn() {
 
 // --- loading ---
 
-async function loadAll() {
+async function loadAll(): Promise<void> {
   // Signing in or out while a load runs starts another: only the newest one goes on.
   const generation = ++state.generation;
   state.live?.close();
   state.live = null;
-  let remotes;
+  let remotes: RemoteSummary[];
   try {
-    ({ remotes } = await api.get('/v1/remotes'));
+    ({ remotes } = await client.remotes());
   } catch (error) {
     if (generation !== state.generation) return;
-    if (error.code === 'MODMESH_AUTH_REQUIRED' && !state.token) {
+    if (isModmeshError(error) && error.code === 'MODMESH_AUTH_REQUIRED' && !state.token) {
       state.readsNeedToken = true;
       renderSignIn();
       showNotice('This registry needs a token for reads. Sign in with a read, publish or admin token to see its remotes.');
@@ -144,7 +169,7 @@ async function loadAll() {
       return;
     }
     showError(error, 'Loading the remotes', { background: true });
-    setTimeout(() => state.views.size === 0 && loadAll(), RELOAD_RETRY_MS);
+    setTimeout(() => state.views.size === 0 && void loadAll(), RELOAD_RETRY_MS);
     return;
   }
   if (generation !== state.generation) return;
@@ -153,11 +178,11 @@ async function loadAll() {
   await Promise.all([...state.views.keys()].map(refreshRemote));
   if (generation !== state.generation) return;
   void pollConsumers();
-  state.live = connectLive({ token: state.token, tokenFirst: state.readsNeedToken, onEvent, onStatus: setLiveStatus });
+  state.live = connectLive({ url: REGISTRY, token: state.token, onEvent, onResumed: () => void resync() });
 }
 
-function addRemotes(remotes) {
-  const container = $('remotes');
+function addRemotes(remotes: RemoteSummary[]): void {
+  const container = byId('remotes');
   if (state.views.size === 0) container.replaceChildren();
   for (const { name } of remotes) {
     if (state.views.has(name)) continue;
@@ -165,7 +190,7 @@ function addRemotes(remotes) {
     state.views.set(name, view);
     // In name order, where a new remote belongs.
     const next = [...state.views.keys()].sort().find((other) => other > name);
-    container.insertBefore(view.element, next ? state.views.get(next).element : null);
+    container.insertBefore(view.element, next ? (state.views.get(next)?.element ?? null) : null);
   }
   if (state.views.size === 0) {
     replace(container, emptyState('No remotes yet. Publish one with `modmesh publish`; it appears here as soon as it is published.'));
@@ -173,20 +198,20 @@ function addRemotes(remotes) {
   renderIndex();
 }
 
-function clearRemotes() {
+function clearRemotes(): void {
   state.views.clear();
-  $('remotes').replaceChildren();
+  byId('remotes').replaceChildren();
   renderIndex();
 }
 
 /** Loads a remote's releases, tags and audit log. Calls while one runs are folded into one more run after it. */
-function refreshRemote(name) {
-  const running = refreshes.get(name);
-  if (running) {
-    running.again = true;
-    return running.done;
+function refreshRemote(name: string): Promise<void> {
+  const underway = refreshes.get(name);
+  if (underway) {
+    underway.again = true;
+    return underway.done;
   }
-  const job = { again: true };
+  const job = { again: true, done: Promise.resolve() };
   job.done = (async function refreshLoop() {
     try {
       while (job.again) {
@@ -203,23 +228,20 @@ function refreshRemote(name) {
   return job.done;
 }
 
-async function loadRemote(name) {
+async function loadRemote(name: string): Promise<void> {
   const view = state.views.get(name);
   if (!view) return;
-  const [detail, { history }] = await Promise.all([
-    api.get(path('v1', 'remotes', name)),
-    api.get(`${path('v1', 'remotes', name, 'history')}?limit=${HISTORY_LIMIT}`),
-  ]);
+  const [detail, { history }] = await Promise.all([client.remote(name), client.history(name, undefined, HISTORY_LIMIT)]);
   view.setData({ versions: detail.versions, tags: detail.tags, keys: detail.keys, history, historyComplete: history.length < HISTORY_LIMIT });
   backgroundSucceeded();
   renderIndex();
 }
 
-async function pollConsumers() {
-  if (document.hidden || state.views.size === 0 || pollConsumers.running) return;
-  pollConsumers.running = true;
+async function pollConsumers(): Promise<void> {
+  if (document.hidden || state.views.size === 0 || running.consumers) return;
+  running.consumers = true;
   try {
-    const { consumers } = await api.get('/v1/consumers');
+    const { consumers } = await client.consumers();
     for (const [name, view] of state.views) view.setConsumers(consumersOf(consumers, name));
     state.consumersFailing = false;
     backgroundSucceeded();
@@ -228,12 +250,12 @@ async function pollConsumers() {
     if (!state.consumersFailing) showError(error, 'Loading consumers', { background: true });
     state.consumersFailing = true;
   } finally {
-    pollConsumers.running = false;
+    running.consumers = false;
   }
 }
 
 /** One row per consumer running `name`: the release it runs, since when. */
-function consumersOf(consumers, name) {
+function consumersOf(consumers: Consumer[], name: string): ConsumerRow[] {
   return consumers.flatMap((consumer) =>
     consumer.remotes
       .filter((remote) => remote.name === name)
@@ -250,26 +272,25 @@ function consumersOf(consumers, name) {
 
 // --- live ---
 
-function onEvent(type, data) {
-  const name = data?.name;
-  if (typeof name !== 'string') return;
+function onEvent(event: RegistryStreamEvent): void {
+  const { name } = event.data;
   if (state.views.has(name)) {
     void refreshRemote(name);
     return;
   }
-  if (type === 'release.published') void refreshRemoteList();
+  if (event.type === 'release.published') void refreshRemoteList();
 }
 
-async function resync() {
+async function resync(): Promise<void> {
   await refreshRemoteList();
   await Promise.all([...state.views.keys()].map(refreshRemote));
 }
 
-async function refreshRemoteList() {
-  if (refreshRemoteList.running) return;
-  refreshRemoteList.running = true;
+async function refreshRemoteList(): Promise<void> {
+  if (running.remoteList) return;
+  running.remoteList = true;
   try {
-    const { remotes } = await api.get('/v1/remotes');
+    const { remotes } = await client.remotes();
     const added = remotes.filter(({ name }) => !state.views.has(name));
     addRemotes(remotes);
     await Promise.all(added.map(({ name }) => refreshRemote(name)));
@@ -277,32 +298,14 @@ async function refreshRemoteList() {
   } catch (error) {
     showError(error, 'Loading the remotes', { background: true });
   } finally {
-    refreshRemoteList.running = false;
+    running.remoteList = false;
   }
-}
-
-const LIVE_STATUS = {
-  connecting: ['connecting…', 'Connecting to the registry’s event stream'],
-  live: ['live', 'Changes show here as they happen'],
-  reconnecting: ['reconnecting…', 'The event stream dropped; reconnecting and catching up on what was missed'],
-  refused: ['offline', 'The registry refused the event stream: sign in with a token to follow changes'],
-};
-
-function setLiveStatus(status) {
-  const element = $('events-status');
-  // Back after a drop: the stream replays what was missed, but a registry that restarted onto
-  // other data would not; one full refresh settles it.
-  if (status === 'live' && element.classList.contains('live-reconnecting')) void resync();
-  const [text, title] = LIVE_STATUS[status];
-  element.textContent = text;
-  element.title = title;
-  element.className = `live live-${status}`;
 }
 
 // --- page furniture ---
 
-function renderIndex() {
-  const index = $('remote-index');
+function renderIndex(): void {
+  const index = byId('remote-index');
   index.hidden = state.views.size < 2;
   replace(
     index,
