@@ -1,52 +1,38 @@
 // The registry dashboard: every remote, its tags, releases, consumers and audit log, kept live
 // from the event stream; tag moves and rollbacks for a signed-in user who may make them. Every
 // call goes through the one registry client (@modmesh/api), with the token signed in with.
-import {
-  type Consumer,
-  createRegistryClient,
-  type EventStream,
-  type RegistryClient,
-  type RegistryStreamEvent,
-  type RemoteSummary,
-  type WhoamiAnswer,
-} from '@modmesh/api';
+import type { Consumer, EventStream, RegistryStreamEvent, RemoteSummary } from '@modmesh/api';
 import { isModmeshError, ModmeshError } from '@modmesh/manifest/errors';
 import type { ConsumerRow, DashboardContext } from './context.js';
 import { byId, emptyState, h, refreshTimes, replace, versionText } from './dom.js';
 import { connectLive, setLiveStatus } from './live.js';
 import { backgroundSucceeded, clearError, showError, showNotice } from './notices.js';
 import { createRemoteView, type RemoteView } from './remote.js';
+import { anonymousSession, canWrite, describeSession, forgetSession, REGISTRY, restoreSession, type Session, signInWith } from './session.js';
 
-// The page talks to the registry that served it.
-const REGISTRY = location.origin;
-// The token lives for this browser tab only: never localStorage, never a cookie.
-const TOKEN_KEY = 'modmesh.token';
 // Consumers have no events: they are polled.
 const CONSUMER_POLL_MS = 5000;
 const TIME_REFRESH_MS = 15_000;
 const RELOAD_RETRY_MS = 5000;
 // Audit entries fetched per remote; fewer back means the page has the whole history.
 const HISTORY_LIMIT = 200;
-// What to do about a registry that does not answer, in the page's terms.
-const HINTS = {
-  MODMESH_REMOTE_UNREACHABLE: 'Check that the registry is running; the page retries on its own.',
-  MODMESH_REMOTE_TIMEOUT: 'The registry is slow to answer; the page retries on its own.',
-};
-
 const state = {
-  token: sessionStorage.getItem(TOKEN_KEY),
-  /** What the token may do (`/v1/whoami`), once it was checked. */
-  principal: null as WhoamiAnswer | null,
+  session: anonymousSession() as Session,
   readsNeedToken: false,
   views: new Map<string, RemoteView>(),
   live: null as EventStream | null,
   consumersFailing: false,
   generation: 0,
 };
-let client = clientFor(state.token);
 const refreshes = new Map<string, { again: boolean; done: Promise<void> }>();
 const running = { consumers: false, remoteList: false };
-const ctx: DashboardContext = { client: () => client, canWrite, showError, clearError, refresh: refreshRemote };
+const ctx: DashboardContext = {
+  client: () => state.session.client,
+  canWrite: (remote) => canWrite(state.session, remote),
+  showError,
+  clearError,
+  refresh: refreshRemote,
+};
 
 void boot();
 
@@ -62,23 +48,17 @@ async function boot(): Promise<void> {
   setInterval(() => void pollConsumers(), CONSUMER_POLL_MS);
   document.addEventListener('visibilitychange', () => document.hidden || void pollConsumers());
 
-  if (state.token) {
-    try {
-      state.principal = await client.whoami();
-    } catch (error) {
-      forgetToken();
-      showError(error, 'Signing in with the token saved in this tab');
-    }
+  try {
+    state.session = await restoreSession();
+  } catch (error) {
+    state.session = forgetSession();
+    showError(error, 'Signing in with the token saved in this tab');
   }
   renderSignIn();
   await loadAll();
 }
 
 // --- signing in ---
-
-function clientFor(token: string | null): RegistryClient {
-  return createRegistryClient({ url: REGISTRY, token: token ?? undefined, hints: HINTS });
-}
 
 async function signIn(): Promise<void> {
   const input = byId<HTMLInputElement>('admin-token');
@@ -94,11 +74,7 @@ async function signIn(): Promise<void> {
   }
   button.disabled = true;
   try {
-    const signedIn = clientFor(token);
-    state.principal = await signedIn.whoami();
-    state.token = token;
-    client = signedIn;
-    sessionStorage.setItem(TOKEN_KEY, token);
+    state.session = await signInWith(token);
     input.value = '';
     clearError();
     renderSignIn();
@@ -111,40 +87,21 @@ async function signIn(): Promise<void> {
 }
 
 async function signOut(): Promise<void> {
-  forgetToken();
+  state.session = forgetSession();
   clearError();
   renderSignIn();
   await loadAll();
 }
 
-function forgetToken(): void {
-  state.token = null;
-  state.principal = null;
-  client = clientFor(null);
-  sessionStorage.removeItem(TOKEN_KEY);
-}
-
-function canWrite(remote: string): boolean {
-  const role = state.principal?.role;
-  return role === 'admin' || (role === 'publish' && state.principal?.remote === remote);
-}
-
 function renderSignIn(): void {
-  const { principal } = state;
-  byId('signin-form').hidden = principal !== null;
-  byId('admin-sign-out').hidden = principal === null;
+  const signedIn = state.session.principal !== null;
+  byId('signin-form').hidden = signedIn;
+  byId('admin-sign-out').hidden = !signedIn;
   byId<HTMLInputElement>('admin-token').placeholder = state.readsNeedToken ? 'Token' : 'Admin token';
+  const { role, text } = describeSession(state.session, state.readsNeedToken);
   const status = byId('admin-status');
-  const role = principal?.role ?? 'none';
   status.className = `signin-status role-${role}`;
-  const remote = principal?.remote;
-  status.textContent = {
-    admin: 'Signed in as admin',
-    publish: `Signed in with a publish token for ${remote}: it can move ${remote}'s tags only`,
-    read: 'Signed in with a read token: it cannot move tags (that needs the admin token, or a publish token for the remote)',
-    anonymous: 'Read-only',
-    none: state.readsNeedToken ? 'Sign in to read this registry' : 'Read-only',
-  }[role];
+  status.textContent = text;
   for (const view of state.views.values()) view.rerender();
 }
 
@@ -157,10 +114,10 @@ async function loadAll(): Promise<void> {
   state.live = null;
   let remotes: RemoteSummary[];
   try {
-    ({ remotes } = await client.remotes());
+    ({ remotes } = await state.session.client.remotes());
   } catch (error) {
     if (generation !== state.generation) return;
-    if (isModmeshError(error) && error.code === 'MODMESH_AUTH_REQUIRED' && !state.token) {
+    if (isModmeshError(error) && error.code === 'MODMESH_AUTH_REQUIRED' && !state.session.token) {
       state.readsNeedToken = true;
       renderSignIn();
       showNotice('This registry needs a token for reads. Sign in with a read, publish or admin token to see its remotes.');
@@ -178,7 +135,7 @@ async function loadAll(): Promise<void> {
   await Promise.all([...state.views.keys()].map(refreshRemote));
   if (generation !== state.generation) return;
   void pollConsumers();
-  state.live = connectLive({ url: REGISTRY, token: state.token, onEvent, onResumed: () => void resync() });
+  state.live = connectLive({ url: REGISTRY, token: state.session.token, onEvent, onResumed: () => void resync() });
 }
 
 function addRemotes(remotes: RemoteSummary[]): void {
@@ -231,7 +188,7 @@ function refreshRemote(name: string): Promise<void> {
 async function loadRemote(name: string): Promise<void> {
   const view = state.views.get(name);
   if (!view) return;
-  const [detail, { history }] = await Promise.all([client.remote(name), client.history(name, undefined, HISTORY_LIMIT)]);
+  const [detail, { history }] = await Promise.all([state.session.client.remote(name), state.session.client.history(name, undefined, HISTORY_LIMIT)]);
   view.setData({ versions: detail.versions, tags: detail.tags, keys: detail.keys, history, historyComplete: history.length < HISTORY_LIMIT });
   backgroundSucceeded();
   renderIndex();
@@ -241,7 +198,7 @@ async function pollConsumers(): Promise<void> {
   if (document.hidden || state.views.size === 0 || running.consumers) return;
   running.consumers = true;
   try {
-    const { consumers } = await client.consumers();
+    const { consumers } = await state.session.client.consumers();
     for (const [name, view] of state.views) view.setConsumers(consumersOf(consumers, name));
     state.consumersFailing = false;
     backgroundSucceeded();
@@ -290,7 +247,7 @@ async function refreshRemoteList(): Promise<void> {
   if (running.remoteList) return;
   running.remoteList = true;
   try {
-    const { remotes } = await client.remotes();
+    const { remotes } = await state.session.client.remotes();
     const added = remotes.filter(({ name }) => !state.views.has(name));
     addRemotes(remotes);
     await Promise.all(added.map(({ name }) => refreshRemote(name)));
