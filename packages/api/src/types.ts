@@ -206,6 +206,11 @@ export interface ReportAnswer {
   lastSeen: string;
 }
 
+/** `DELETE /v1/consumers/:instanceId`: a host that stops says so. */
+export interface ForgetAnswer {
+  removed: true;
+}
+
 /** `GET /v1/consumers` and `GET /v1/remotes/:name/consumers` */
 export interface ConsumersAnswer {
   consumers: Consumer[];

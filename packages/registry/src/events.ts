@@ -1,3 +1,4 @@
+import type { RegistryStreamEvent } from '@modmesh/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { MetadataStore, RegistryEvent } from './storage/types.js';
 
@@ -107,8 +108,9 @@ export function createEventHub(metadata: MetadataStore, options: { onError?: (er
       const write = (event: RegistryEvent): void => {
         if (event.id <= cursor) return;
         cursor = event.id;
-        if (only && event.data.name !== only) return;
-        res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify({ ...event.data, at: event.at })}\n\n`);
+        if (only && 'name' in event.data && event.data.name !== only) return;
+        const sent = toStreamEvent(event);
+        res.write(`id: ${sent.id}\nevent: ${sent.type}\ndata: ${JSON.stringify(sent.data)}\n\n`);
       };
 
       // Events delivered while the backlog is read are buffered, then sent in order after it:
@@ -149,4 +151,17 @@ export function createEventHub(metadata: MetadataStore, options: { onError?: (er
       live = true;
     },
   };
+}
+
+/** An event as the stream sends it (the contract's `RegistryStreamEvent`): the stored time goes back into its data. */
+export function toStreamEvent(event: RegistryEvent): RegistryStreamEvent {
+  const id = String(event.id);
+  switch (event.type) {
+    case 'release.published':
+      return { id, type: event.type, data: { ...event.data, at: event.at } };
+    case 'tag.moved':
+      return { id, type: event.type, data: { ...event.data, at: event.at } };
+    case 'tuf.updated':
+      return { id, type: event.type, data: { ...event.data, at: event.at } };
+  }
 }

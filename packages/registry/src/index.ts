@@ -1,6 +1,6 @@
 export { createRegistryApp, type RegistryApp, type RegistryAppOptions } from './app.js';
 export { DEFAULT_RATE_LIMITS, type RateLimitOptions } from './rate-limit.js';
-export { rollbackTarget } from './routes/tags.js';
+export type { JsonRoute, RouteAnswers } from './routes/answers.js';
 export { DEFAULT_DATA_DIR, type RunningRegistry, type StartRegistryOptions, startRegistry } from './server.js';
 export { createFileBlobStore } from './storage/blobs.js';
 export type { Consumer, ConsumerReport, ConsumerStore } from './storage/consumers.js';

@@ -1,4 +1,5 @@
 import { createHash, type KeyObject } from 'node:crypto';
+import type { PublishAnswer } from '@modmesh/api';
 import { canonicalJson, ModmeshError, parsePublicKey, verifyRelease } from '@modmesh/manifest';
 import type { Principal } from './auth.js';
 import type { EventHub } from './events.js';
@@ -14,7 +15,7 @@ export interface Publisher {
    */
   checkUploadKey(name: string, declared: string | string[] | undefined): Promise<void>;
   /** Verifies a signed release against the remote's keys and its stored files, then commits it (and its tag) with its events. */
-  publish(name: string, body: Record<string, unknown>, principal: Principal): Promise<{ name: string; version: string; files: number; tag?: string }>;
+  publish(name: string, body: Record<string, unknown>, principal: Principal): Promise<PublishAnswer>;
 }
 
 // Every file of a release is re-read and re-hashed before the release becomes visible; this

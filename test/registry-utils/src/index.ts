@@ -1,3 +1,4 @@
+export { ANSWER_CHECKS, ERROR_CHECK, EVENT_CHECKS, expectAnswer, expectRefusal } from './answers.js';
 export { type BlobStoreUnderTest, describeBlobStoreContract } from './blob-contract.js';
 export { describeConsumerStoreContract } from './consumer-contract.js';
 export {
@@ -16,3 +17,4 @@ export {
 export { buildRelease, greeterRelease, type LiveRegistry, startLiveRegistry } from './live-registry.js';
 export { describeMetadataStoreContract, type MetadataStoreUnderTest } from './metadata-contract.js';
 export { newRelease, sha256Hex, tagMove } from './records.js';
+export { type Check, problemsOf } from './shapes.js';

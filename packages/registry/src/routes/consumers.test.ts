@@ -1,4 +1,4 @@
-import { bearer, createTestRegistry, type TestRegistry } from '@modmesh/registry-test-utils';
+import { bearer, createTestRegistry, expectAnswer, type TestRegistry } from '@modmesh/registry-test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 
 let registry: TestRegistry;
@@ -54,5 +54,18 @@ describe('consumers', () => {
     ).json();
     expect((await registry.app.inject({ method: 'POST', url: '/v1/consumers', headers: bearer(token), payload: report('a', 'auth') })).statusCode).toBe(200);
     expect((await registry.app.inject({ url: '/v1/consumers', headers: bearer(token) })).json().consumers).toHaveLength(1);
+  });
+});
+
+describe('the answers', () => {
+  it('are the contract’s types, exactly', async () => {
+    registry = await createTestRegistry();
+    const sent = await registry.app.inject({ method: 'POST', url: '/v1/consumers', payload: { ...report('a', 'auth'), kind: 'browser' } });
+    expect(expectAnswer('POST /v1/consumers', sent).instanceId).toBe('a');
+    expect(expectAnswer('GET /v1/consumers', await registry.app.inject({ url: '/v1/consumers' })).consumers).toHaveLength(1);
+    expect(expectAnswer('GET /v1/remotes/:name/consumers', await registry.app.inject({ url: '/v1/remotes/auth/consumers' })).consumers).toHaveLength(1);
+    expect(expectAnswer('DELETE /v1/consumers/:instanceId', await registry.app.inject({ method: 'DELETE', url: '/v1/consumers/a' }))).toEqual({
+      removed: true,
+    });
   });
 });

@@ -3,6 +3,7 @@ import type { Authenticator } from '../auth.js';
 import type { ConsumerRegistry } from '../consumers.js';
 import { paramsSchema } from '../params.js';
 import { jsonObject } from '../validate.js';
+import type { Answers } from './answers.js';
 
 export interface ConsumerRoutesOptions {
   auth: Authenticator;
@@ -20,7 +21,7 @@ const PREFLIGHT_MAX_AGE_S = 600;
 export async function consumerRoutes(app: FastifyInstance, options: ConsumerRoutesOptions): Promise<void> {
   const { auth, consumers } = options;
 
-  app.post('/v1/consumers', async function report(request) {
+  app.post<Answers<'POST /v1/consumers'>>('/v1/consumers', async function report(request) {
     auth.requireRead(request.principal);
     const consumer = await consumers.report(jsonObject(request.body));
     return { instanceId: consumer.instanceId, lastSeen: consumer.lastSeen };
@@ -35,17 +36,21 @@ export async function consumerRoutes(app: FastifyInstance, options: ConsumerRout
       .send();
   });
 
-  app.delete<{ Params: { instanceId: string } }>('/v1/consumers/:instanceId', async function leave(request) {
+  app.delete<Answers<'DELETE /v1/consumers/:instanceId'> & { Params: { instanceId: string } }>('/v1/consumers/:instanceId', async function leave(request) {
     auth.requireRead(request.principal);
     await consumers.remove(request.params.instanceId);
     return { removed: true };
   });
 
-  app.get('/v1/consumers', async function listConsumers() {
+  app.get<Answers<'GET /v1/consumers'>>('/v1/consumers', async function listConsumers() {
     return { consumers: await consumers.list() };
   });
 
-  app.get<{ Params: { name: string } }>('/v1/remotes/:name/consumers', { schema: { params: paramsSchema('name') } }, async function consumersOf(request) {
-    return { consumers: await consumers.list(request.params.name) };
-  });
+  app.get<Answers<'GET /v1/remotes/:name/consumers'> & { Params: { name: string } }>(
+    '/v1/remotes/:name/consumers',
+    { schema: { params: paramsSchema('name') } },
+    async function consumersOf(request) {
+      return { consumers: await consumers.list(request.params.name) };
+    },
+  );
 }

@@ -1,6 +1,8 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { admin, bearer, createTestRegistry, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
+import { admin, bearer, createTestRegistry, expectAnswer, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
+import { requireCompiled } from '@modmesh/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 
 let registry: TestRegistry | undefined;
@@ -11,8 +13,13 @@ async function open(options: { requireReadToken?: boolean } = {}): Promise<TestR
   return registry;
 }
 
-// The page's own files, read from disk: a new module is checked without editing this test.
-const DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/', import.meta.url));
+// What the registry serves is the build (`npm run build`, which `npm test` runs first); the
+// page's TypeScript sources are read from disk, so a new module is checked without editing this test.
+const BUILT_DIR = path.dirname(requireCompiled('packages/registry/dist/dashboard/app.js'));
+const SOURCE_DIR = fileURLToPath(new URL('../../dashboard/src/', import.meta.url));
+const sources = () => readdirSync(SOURCE_DIR).filter((name) => name.endsWith('.ts'));
+// A source file without its comments (which may well name a route or an API).
+const codeOf = (file: string) => readFileSync(path.join(SOURCE_DIR, file), 'utf8').replace(/\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, '');
 const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
@@ -44,13 +51,27 @@ describe('the dashboard page', () => {
       expect(response.statusCode, url).toBe(200);
       expect(response.headers['content-security-policy'], url).toBe(CSP);
       served.set(url, String(response.headers['content-type']));
-      // Modules import each other relatively: follow them, so a missing module fails here.
+      // Whatever a script loads besides itself (a module it imports, its source map): followed,
+      // so a file missing from the build fails here.
       for (const match of response.body.matchAll(/^import [^;]*? from '\.\/([\w-]+\.js)';$/gm)) pending.push(`/dashboard/${match[1]}`);
+      for (const match of response.body.matchAll(/^\/\/# sourceMappingURL=([\w.-]+)$/gm)) pending.push(`/dashboard/${match[1]}`);
     }
     expect(served.get('/dashboard/app.js')).toBe('text/javascript; charset=utf-8');
     expect(served.get('/dashboard/style.css')).toBe('text/css; charset=utf-8');
     expect(served.get('/dashboard/favicon.svg')).toBe('image/svg+xml');
-    expect([...served.keys()]).toEqual(expect.arrayContaining(['/dashboard/api.js', '/dashboard/live.js', '/dashboard/remote.js']));
+    expect(served.get('/dashboard/app.js.map')).toBe('application/json; charset=utf-8');
+    // One script: the bundle imports nothing at run time.
+    expect([...served.keys()].filter((url) => url.endsWith('.js'))).toEqual(['/dashboard/app.js']);
+  });
+
+  it('calls the registry only through the one client (@modmesh/api), built from the page’s sources', async () => {
+    for (const file of sources()) {
+      expect(codeOf(file), file).not.toMatch(/\bfetch\(|new EventSource|XMLHttpRequest|['"`]\/v1\//);
+    }
+    const { app } = await open();
+    const map = (await app.inject({ url: '/dashboard/app.js.map' })).json() as { sources: string[] };
+    const bundled = map.sources.map((source) => source.replace(/^webpack:\/\/@modmesh\/registry\//, ''));
+    expect(bundled).toEqual(expect.arrayContaining(['./dashboard/src/main.ts', '../api/dist/client.js', '../api/dist/events.js']));
   });
 
   it('has nothing the CSP would block and never renders registry values as HTML', async () => {
@@ -58,10 +79,12 @@ describe('the dashboard page', () => {
     const html = (await app.inject({ url: '/' })).body;
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(html).not.toMatch(/<style|\sstyle=|\son\w+=/i);
-    for (const file of readdirSync(DASHBOARD_DIR).filter((name) => name.endsWith('.js'))) {
-      const source = (await app.inject({ url: `/dashboard/${file}` })).body;
-      expect(source, file).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/);
+    const unsafe = /innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/;
+    // The bundle as served (the page's code and everything bundled with it), and the page's sources.
+    for (const file of readdirSync(BUILT_DIR).filter((name) => name.endsWith('.js'))) {
+      expect((await app.inject({ url: `/dashboard/${file}` })).body, file).not.toMatch(unsafe);
     }
+    for (const file of sources()) expect(codeOf(file), file).not.toMatch(unsafe);
   });
 
   it('answers a repeated load with 304 when nothing changed', async () => {
@@ -106,7 +129,8 @@ describe('GET /v1/whoami', () => {
     const { token: publishToken } = await setUpPublisher(reg, 'auth');
     const read = (await reg.app.inject({ method: 'POST', url: '/v1/tokens', headers: admin(), payload: { role: 'read' } })).json().token;
 
-    const whoami = async (headers: Record<string, string> = {}) => (await reg.app.inject({ url: '/v1/whoami', headers })).json();
+    // Each answer checked against the contract's WhoamiAnswer, exactly.
+    const whoami = async (headers: Record<string, string> = {}) => expectAnswer('GET /v1/whoami', await reg.app.inject({ url: '/v1/whoami', headers }));
     expect(await whoami()).toEqual({ role: 'anonymous' });
     expect(await whoami(admin())).toEqual({ role: 'admin' });
     expect(await whoami(bearer(publishToken))).toEqual({ role: 'publish', remote: 'auth' });

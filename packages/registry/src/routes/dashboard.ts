@@ -5,9 +5,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModmeshError } from '@modmesh/manifest';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Answers } from './answers.js';
 
-// `../../dashboard` from both src/routes/ (tests, sources) and dist/routes/ (the published package).
-const DASHBOARD_DIR = fileURLToPath(new URL('../../dashboard/', import.meta.url));
+// The built dashboard (`npm run build`: dashboard/src bundled by webpack, with the page's static
+// files), the same directory from src/routes/ (tests, sources) and dist/routes/ (the package).
+const DASHBOARD_DIR = fileURLToPath(new URL('../../dist/dashboard/', import.meta.url));
 
 // Only these kinds of file are served; anything else in the directory stays private.
 const CONTENT_TYPES: Record<string, string> = {
@@ -15,6 +17,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml',
+  // The bundle's source map, for the browser's developer tools.
+  '.map': 'application/json; charset=utf-8',
 };
 
 // The pages load nothing but their own files and this registry's API: no inline script or
@@ -29,9 +33,9 @@ const PAGE_HEADERS = {
 };
 
 /**
- * Serves the dashboard (`GET /` and `GET /dashboard/:file`, static files from
- * `packages/registry/dashboard`) and `GET /v1/whoami`, which tells the dashboard what the
- * token it was given may do.
+ * Serves the dashboard (`GET /` and `GET /dashboard/:file`, the built files in
+ * `dist/dashboard`) and `GET /v1/whoami`, which tells the dashboard what the token it was
+ * given may do.
  */
 export async function dashboardRoutes(app: FastifyInstance, options: { dir?: string } = {}): Promise<void> {
   const dir = options.dir ?? DASHBOARD_DIR;
@@ -50,7 +54,7 @@ export async function dashboardRoutes(app: FastifyInstance, options: { dir?: str
     return sendFile(name, request.headers['if-none-match'], reply);
   });
 
-  app.get('/v1/whoami', async function whoami(request) {
+  app.get<Answers<'GET /v1/whoami'>>('/v1/whoami', async function whoami(request) {
     const { principal } = request;
     return principal.kind === 'publish' ? { role: principal.kind, remote: principal.remote } : { role: principal.kind };
   });
@@ -58,7 +62,12 @@ export async function dashboardRoutes(app: FastifyInstance, options: { dir?: str
   async function sendFile(name: string, ifNoneMatch: string | undefined, reply: FastifyReply): Promise<FastifyReply> {
     const file = files.get(name);
     if (!file)
-      throw new ModmeshError('MODMESH_NOT_FOUND', `the dashboard has no file ${JSON.stringify(name.slice(0, 80))}`, { hint: 'Open the dashboard at /.' });
+      throw new ModmeshError('MODMESH_NOT_FOUND', `the dashboard has no file ${JSON.stringify(name.slice(0, 80))}`, {
+        hint:
+          files.size === 0
+            ? 'This registry was started without a built dashboard (dist/dashboard): run `npm run build` in @modmesh/registry.'
+            : 'Open the dashboard at /.',
+      });
     const bytes = await readFile(file);
     const etag = `"${createHash('sha256').update(bytes).digest('base64url').slice(0, 27)}"`;
     reply.headers({ ...PAGE_HEADERS, etag });

@@ -1,5 +1,15 @@
 import type { AddressInfo } from 'node:net';
-import { bearer, createTestRegistry, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
+import { openEventStream, type RegistryStreamEvent } from '@modmesh/api';
+import {
+  bearer,
+  createTestRegistry,
+  EVENT_CHECKS,
+  problemsOf,
+  publishFixture,
+  releaseFixture,
+  setUpPublisher,
+  type TestRegistry,
+} from '@modmesh/registry-test-utils';
 import { pollUntil } from '@modmesh/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -59,6 +69,25 @@ describe('the event stream', () => {
     await moveTag('1.0.0', null);
     const [event] = await fromNow;
     expect([event?.event, JSON.parse(event?.data ?? '{}').to]).toEqual(['tag.moved', '1.0.0']);
+  });
+});
+
+describe('the events', () => {
+  it('are the contract’s events, exactly, as the one client reads them', async () => {
+    await registry.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = registry.app.server.address() as AddressInfo;
+    await moveTag('1.0.0', null);
+    await moveTag('1.1.0', '1.0.0');
+    await rollback({ reason: 'back' });
+    const received: RegistryStreamEvent[] = [];
+    const stream = openEventStream({ url: `http://127.0.0.1:${port}`, onEvent: (event) => received.push(event) });
+    try {
+      await pollUntil('every event received', async () => (received.length >= 6 ? true : undefined));
+    } finally {
+      stream.close();
+    }
+    expect(received.map((event) => event.type)).toEqual([...Array(3).fill('release.published'), ...Array(3).fill('tag.moved')]);
+    for (const event of received) expect(problemsOf(event.data, EVENT_CHECKS[event.type]), event.id).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { createTestRegistry, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
+import { createTestRegistry, expectRefusal, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 let registry: TestRegistry;
@@ -27,6 +27,8 @@ describe('release files by path', () => {
       expect(response.json().error.code, file).toMatch(/^MODMESH_(NOT_FOUND|INVALID_VERSION|BAD_REQUEST)$/);
     }
     const unknown = await registry.app.inject({ url: '/v1/remotes/auth/releases/9.9.9/files/remoteEntry.js' });
-    expect(unknown.json().error.code).toBe('MODMESH_NOT_FOUND');
+    // A file route answers bytes, or a refusal in the contract's one error shape.
+    expect(expectRefusal(unknown)).toMatchObject({ code: 'MODMESH_NOT_FOUND', remote: 'auth', version: '9.9.9' });
+    expect(expectRefusal(await registry.app.inject({ url: `/v1/blobs/${'0'.repeat(64)}` })).code).toBe('MODMESH_NOT_FOUND');
   });
 });

@@ -1,4 +1,4 @@
-import { bearer, createTestRegistry, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
+import { bearer, createTestRegistry, expectAnswer, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 let registry: TestRegistry;
@@ -24,5 +24,9 @@ describe('operations', () => {
     const metrics = (await registry.app.inject({ url: '/metrics' })).body;
     expect(metrics).toContain('modmesh_registry_publishes_total{result="published"} 3');
     expect(metrics).toContain('modmesh_registry_tag_moves_total{kind="move"} 1');
+  });
+
+  it('answers health in the contract’s type', async () => {
+    expect(expectAnswer('GET /health', await registry.app.inject({ url: '/health' }))).toEqual({ status: 'ok' });
   });
 });

@@ -1,5 +1,14 @@
 import { generatePublisherKeyPair } from '@modmesh/manifest';
-import { admin, bearer, createTestRegistry, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
+import {
+  admin,
+  bearer,
+  createTestRegistry,
+  expectAnswer,
+  publishFixture,
+  releaseFixture,
+  setUpPublisher,
+  type TestRegistry,
+} from '@modmesh/registry-test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 let registry: TestRegistry;
@@ -83,5 +92,18 @@ describe('tokens', () => {
     const { token } = await setUpPublisher(registry, 'auth');
     const byPublisher = await post('/v1/tokens', { remote: 'auth' }, bearer(token));
     expect([byPublisher.statusCode, byPublisher.json().error.code]).toEqual([403, 'MODMESH_FORBIDDEN']);
+  });
+});
+
+describe('the answers', () => {
+  it('are the contract’s types, exactly', async () => {
+    const key = generatePublisherKeyPair();
+    expect(expectAnswer('POST /v1/remotes/:name/keys', await post('/v1/remotes/auth/keys', { publicKey: key.publicKey, label: 'ci' })).keyId).toBe(key.keyId);
+    const listed = await registry.app.inject({ url: '/v1/remotes/auth/keys', headers: admin() });
+    expect(expectAnswer('GET /v1/remotes/:name/keys', listed).keys).toHaveLength(1);
+    const removed = await registry.app.inject({ method: 'DELETE', url: `/v1/remotes/auth/keys/${key.keyId}`, headers: admin() });
+    expect(expectAnswer('DELETE /v1/remotes/:name/keys/:keyId', removed).removed).toBe(true);
+    expect(expectAnswer('POST /v1/tokens', await post('/v1/tokens', { remote: 'auth' })).remote).toBe('auth');
+    expect(expectAnswer('POST /v1/tokens', await post('/v1/tokens', { role: 'read' })).remote).toBeNull();
   });
 });

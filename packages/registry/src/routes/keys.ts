@@ -4,6 +4,7 @@ import type { Authenticator } from '../auth.js';
 import { paramsSchema } from '../params.js';
 import type { MetadataStore } from '../storage/types.js';
 import { checkName, jsonObject, optionalString } from '../validate.js';
+import type { Answers } from './answers.js';
 
 export interface KeyRoutesOptions {
   metadata: MetadataStore;
@@ -14,6 +15,8 @@ export interface KeyRoutesOptions {
 const MAX_PUBLIC_KEY_LENGTH = 4096;
 const MAX_LABEL_LENGTH = 200;
 
+type NameParams = { Params: { name: string } };
+
 /**
  * Who may publish what: a remote's publisher keys (`POST`, `GET /v1/remotes/:name/keys`,
  * `DELETE .../keys/:keyId`) and the registry's tokens (`POST /v1/tokens`). Changes need the
@@ -22,26 +25,35 @@ const MAX_LABEL_LENGTH = 200;
 export async function keyRoutes(app: FastifyInstance, options: KeyRoutesOptions): Promise<void> {
   const { metadata, auth } = options;
 
-  app.post<{ Params: { name: string } }>('/v1/remotes/:name/keys', { schema: { params: paramsSchema('name') } }, async function addKey(request, reply) {
-    const { name } = request.params;
-    auth.requireAdmin(request.principal);
-    const body = jsonObject(request.body);
-    const publicKey = optionalString(body, 'publicKey', MAX_PUBLIC_KEY_LENGTH);
-    if (!publicKey) throw new ModmeshError('MODMESH_BAD_REQUEST', '"publicKey" is required (ed25519:<base64url> or an SPKI PEM)', { remote: name });
-    const key = parsePublicKey(publicKey);
-    const keyId = keyIdOf(key);
-    const label = optionalString(body, 'label', MAX_LABEL_LENGTH) ?? '';
-    // Stored and shown in the one canonical form, never as the text that was sent.
-    await metadata.addPublisherKey({ name, keyId, publicKey: formatPublicKey(key), label, addedAt: new Date().toISOString(), addedBy: request.principal.id });
-    return reply.status(201).send({ name, keyId });
-  });
+  app.post<Answers<'POST /v1/remotes/:name/keys'> & NameParams>(
+    '/v1/remotes/:name/keys',
+    { schema: { params: paramsSchema('name') } },
+    async function addKey(request, reply) {
+      const { name } = request.params;
+      auth.requireAdmin(request.principal);
+      const body = jsonObject(request.body);
+      const publicKey = optionalString(body, 'publicKey', MAX_PUBLIC_KEY_LENGTH);
+      if (!publicKey) throw new ModmeshError('MODMESH_BAD_REQUEST', '"publicKey" is required (ed25519:<base64url> or an SPKI PEM)', { remote: name });
+      const key = parsePublicKey(publicKey);
+      const keyId = keyIdOf(key);
+      const label = optionalString(body, 'label', MAX_LABEL_LENGTH) ?? '';
+      // Stored and shown in the one canonical form, never as the text that was sent.
+      await metadata.addPublisherKey({ name, keyId, publicKey: formatPublicKey(key), label, addedAt: new Date().toISOString(), addedBy: request.principal.id });
+      reply.status(201);
+      return { name, keyId };
+    },
+  );
 
-  app.get<{ Params: { name: string } }>('/v1/remotes/:name/keys', { schema: { params: paramsSchema('name') } }, async function listKeys(request) {
-    const keys = await metadata.publisherKeys(request.params.name);
-    return { keys: keys.map(({ keyId, publicKey, label, addedAt }) => ({ keyId, publicKey, label, addedAt })) };
-  });
+  app.get<Answers<'GET /v1/remotes/:name/keys'> & NameParams>(
+    '/v1/remotes/:name/keys',
+    { schema: { params: paramsSchema('name') } },
+    async function listKeys(request) {
+      const keys = await metadata.publisherKeys(request.params.name);
+      return { keys: keys.map(({ keyId, publicKey, label, addedAt }) => ({ keyId, publicKey, label, addedAt })) };
+    },
+  );
 
-  app.delete<{ Params: { name: string; keyId: string } }>(
+  app.delete<Answers<'DELETE /v1/remotes/:name/keys/:keyId'> & { Params: { name: string; keyId: string } }>(
     '/v1/remotes/:name/keys/:keyId',
     { schema: { params: paramsSchema('name') } },
     async function removeKey(request) {
@@ -53,7 +65,7 @@ export async function keyRoutes(app: FastifyInstance, options: KeyRoutesOptions)
     },
   );
 
-  app.post('/v1/tokens', async function createToken(request, reply) {
+  app.post<Answers<'POST /v1/tokens'>>('/v1/tokens', async function createToken(request, reply) {
     auth.requireAdmin(request.principal);
     const body = jsonObject(request.body);
     const role = body.role ?? 'publish';
@@ -61,6 +73,7 @@ export async function keyRoutes(app: FastifyInstance, options: KeyRoutesOptions)
     const remote = role === 'publish' ? checkName(body.remote) : null;
     const label = optionalString(body, 'label', MAX_LABEL_LENGTH) ?? '';
     const { token, id } = await auth.createToken(role, remote, label);
-    return reply.status(201).send({ token, id, role, remote });
+    reply.status(201);
+    return { token, id, role, remote };
   });
 }

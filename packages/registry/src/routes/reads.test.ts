@@ -1,7 +1,7 @@
 // The read routes: what is published, and asking about what the registry does not have (the answer
 // says which thing is unknown).
 
-import { createTestRegistry, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
+import { createTestRegistry, expectAnswer, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 let registry: TestRegistry;
@@ -62,5 +62,17 @@ describe('what is published', () => {
     expect(await error('/v1/remotes/auth/tags/1.x/history')).toMatchObject({ status: 400, code: 'MODMESH_INVALID_TAG', remote: 'auth' });
     expect(await error('/v1/remotes/auth/resolve/not%20a%20spec!')).toMatchObject({ status: 400, code: 'MODMESH_INVALID_SPEC', remote: 'auth' });
     expect(await error('/v1/remotes/auth/releases/2.0.0')).toMatchObject({ status: 404, code: 'MODMESH_NOT_FOUND', message: 'auth@2.0.0 is not published' });
+  });
+});
+
+describe('the answers', () => {
+  it('are the contract’s types, exactly', async () => {
+    const get = async (url: string) => registry.app.inject({ url });
+    expect(expectAnswer('GET /v1/remotes', await get('/v1/remotes')).remotes).toHaveLength(1);
+    expect(expectAnswer('GET /v1/remotes/:name', await get('/v1/remotes/auth')).keys).toHaveLength(1);
+    for (const url of ['/v1/remotes/auth/resolve/stable', '/v1/remotes/auth/resolve/stable?include=release', '/v1/remotes/auth/resolve/%5E1']) {
+      expect(expectAnswer('GET /v1/remotes/:name/resolve/:spec', await get(url)).version).toBe('1.0.0');
+    }
+    expect(expectAnswer('GET /v1/remotes/:name/releases/:version', await get('/v1/remotes/auth/releases/1.0.0')).publishedBy).toMatch(/\S/);
   });
 });

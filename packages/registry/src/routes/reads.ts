@@ -1,21 +1,14 @@
+import type { ResolvedTag, SignedReleaseRecord } from '@modmesh/api';
 import { ModmeshError } from '@modmesh/manifest';
 import type { FastifyInstance } from 'fastify';
 import semver from 'semver';
 import { paramsSchema } from '../params.js';
-import type { MetadataStore, StoredRelease, TagMove } from '../storage/types.js';
+import type { MetadataStore, StoredRelease } from '../storage/types.js';
 import { parseSpec } from '../validate.js';
+import type { Answers } from './answers.js';
 
 export interface ReadRoutesOptions {
   metadata: MetadataStore;
-}
-
-/** What a resolve says about the tag it followed, when the spec was a tag. */
-interface ResolvedTag {
-  name: string;
-  seq: number;
-  updatedAt: string;
-  /** Whether the tag's last move was a rollback: a host accepts a tag going to an older version only then. */
-  kind: TagMove['kind'];
 }
 
 /**
@@ -26,18 +19,22 @@ interface ResolvedTag {
 export async function readRoutes(app: FastifyInstance, options: ReadRoutesOptions): Promise<void> {
   const { metadata } = options;
 
-  app.get('/v1/remotes', async function listRemotes() {
+  app.get<Answers<'GET /v1/remotes'>>('/v1/remotes', async function listRemotes() {
     return { remotes: await metadata.listRemotes() };
   });
 
-  app.get<{ Params: { name: string } }>('/v1/remotes/:name', { schema: { params: paramsSchema('name') } }, async function describeRemote(request) {
-    const { name } = request.params;
-    const [versions, tags, keys] = await Promise.all([metadata.listVersions(name), metadata.getTags(name), metadata.publisherKeys(name)]);
-    if (versions.length === 0 && keys.length === 0) throw unknownRemote(name);
-    return { name, versions, tags, keys: keys.map(({ keyId, publicKey, label, addedAt }) => ({ keyId, publicKey, label, addedAt })) };
-  });
+  app.get<Answers<'GET /v1/remotes/:name'> & { Params: { name: string } }>(
+    '/v1/remotes/:name',
+    { schema: { params: paramsSchema('name') } },
+    async function describeRemote(request) {
+      const { name } = request.params;
+      const [versions, tags, keys] = await Promise.all([metadata.listVersions(name), metadata.getTags(name), metadata.publisherKeys(name)]);
+      if (versions.length === 0 && keys.length === 0) throw unknownRemote(name);
+      return { name, versions, tags, keys: keys.map(({ keyId, publicKey, label, addedAt }) => ({ keyId, publicKey, label, addedAt })) };
+    },
+  );
 
-  app.get<{ Params: { name: string; spec: string }; Querystring: { include?: string } }>(
+  app.get<Answers<'GET /v1/remotes/:name/resolve/:spec'> & { Params: { name: string; spec: string }; Querystring: { include?: string } }>(
     '/v1/remotes/:name/resolve/:spec',
     { schema: { params: paramsSchema('name') } },
     async function resolve(request) {
@@ -80,7 +77,7 @@ export async function readRoutes(app: FastifyInstance, options: ReadRoutesOption
     },
   );
 
-  app.get<{ Params: { name: string; version: string } }>(
+  app.get<Answers<'GET /v1/remotes/:name/releases/:version'> & { Params: { name: string; version: string } }>(
     '/v1/remotes/:name/releases/:version',
     { schema: { params: paramsSchema('name', 'version') } },
     async function getRelease(request) {
@@ -108,6 +105,6 @@ function unknownRemote(name: string): ModmeshError {
   });
 }
 
-function signedRelease(release: StoredRelease) {
+function signedRelease(release: StoredRelease): SignedReleaseRecord {
   return { manifest: JSON.parse(release.manifest), signature: release.signature, publishedAt: release.publishedAt, publishedBy: release.publishedBy };
 }

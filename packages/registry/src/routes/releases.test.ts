@@ -4,6 +4,7 @@ import {
   admin,
   bearer,
   createTestRegistry,
+  expectAnswer,
   publishFixture,
   releaseFixture,
   setUpPublisher,
@@ -263,3 +264,23 @@ function signedSignature(manifest: unknown) {
   const key = parsePrivateKey(publisher.key.privateKeyPem);
   return { algorithm: 'ed25519' as const, keyId: publisher.key.keyId, value: sign(null, signingInput(manifest), key).toString('base64') };
 }
+
+describe('the answers', () => {
+  it('to an upload and a publish are the contract’s types, exactly', async () => {
+    const fixture = releaseFixture('auth', '1.0.0');
+    const upload = (bytes: Buffer) =>
+      registry.app.inject({
+        method: 'PUT',
+        url: `/v1/remotes/auth/blobs/${sha256(bytes)}`,
+        headers: { ...bearer(publisher.token), 'content-type': 'application/octet-stream' },
+        payload: bytes,
+      });
+    for (const bytes of fixture.files.values()) {
+      expect(expectAnswer('PUT /v1/remotes/:name/blobs/:sha256', await upload(bytes)).created).toBe(true);
+      expect(expectAnswer('PUT /v1/remotes/:name/blobs/:sha256', await upload(bytes)).created).toBe(false);
+    }
+    const published = await publishFixture(registry, fixture, publisher, { tag: 'stable' });
+    expect(expectAnswer('POST /v1/remotes/:name/releases', published)).toEqual({ name: 'auth', version: '1.0.0', files: 2, tag: 'stable' });
+    expect(expectAnswer('POST /v1/remotes/:name/releases', await publishFixture(registry, releaseFixture('auth', '1.0.1'), publisher)).tag).toBeUndefined();
+  });
+});

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { UPLOAD_KEY_HEADER } from '@modmesh/api';
 import { type ErrorCode, isModmeshError, ModmeshError } from '@modmesh/manifest';
 import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from '../auth.js';
@@ -8,6 +9,7 @@ import type { Publisher } from '../publish.js';
 import type { RegistryLimits } from '../rate-limit.js';
 import type { BlobStore } from '../storage/types.js';
 import { jsonObject } from '../validate.js';
+import type { Answers } from './answers.js';
 
 export interface ReleaseRoutesOptions {
   blobs: BlobStore;
@@ -20,8 +22,6 @@ export interface ReleaseRoutesOptions {
   maxFileBytes: number;
 }
 
-/** The key a publisher will sign the release with, declared when uploading its files (see Publisher.checkUploadKey). */
-const UPLOAD_KEY_HEADER = 'x-modmesh-key-id';
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 /**
@@ -34,7 +34,7 @@ export async function releaseRoutes(app: FastifyInstance, options: ReleaseRoutes
   // Release files are streamed straight into the blob store; only these routes take raw bytes.
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
 
-  app.put<{ Params: { name: string; sha256: string } }>(
+  app.put<Answers<'PUT /v1/remotes/:name/blobs/:sha256'> & { Params: { name: string; sha256: string } }>(
     '/v1/remotes/:name/blobs/:sha256',
     { bodyLimit: maxFileBytes, config: limits.route('blobUploads'), schema: { params: paramsSchema('name') } },
     async function uploadBlob(request, reply) {
@@ -52,11 +52,12 @@ export async function releaseRoutes(app: FastifyInstance, options: ReleaseRoutes
       }
       const { size, created } = await blobs.put(sha256, body, { maxBytes: maxFileBytes });
       if (created) metrics.blobBytesStored.inc(size);
-      return reply.status(created ? 201 : 200).send({ sha256, size, created });
+      reply.status(created ? 201 : 200);
+      return { sha256, size, created };
     },
   );
 
-  app.post<{ Params: { name: string } }>(
+  app.post<Answers<'POST /v1/remotes/:name/releases'> & { Params: { name: string } }>(
     '/v1/remotes/:name/releases',
     { config: limits.route('releases'), schema: { params: paramsSchema('name') } },
     async function publishRelease(request, reply) {
@@ -65,7 +66,8 @@ export async function releaseRoutes(app: FastifyInstance, options: ReleaseRoutes
       try {
         const result = await publisher.publish(name, jsonObject(request.body), request.principal);
         metrics.publishes.inc({ result: 'published' });
-        return reply.status(201).send(result);
+        reply.status(201);
+        return result;
       } catch (error) {
         metrics.publishes.inc({ result: resultOf(error) });
         throw error;

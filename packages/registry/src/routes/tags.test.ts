@@ -1,7 +1,15 @@
-import { admin, bearer, createTestRegistry, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
+import {
+  admin,
+  bearer,
+  createTestRegistry,
+  expectAnswer,
+  publishFixture,
+  releaseFixture,
+  setUpPublisher,
+  type TestRegistry,
+} from '@modmesh/registry-test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TagMove } from '../storage/types.js';
-import { rollbackTarget } from './tags.js';
 
 let registry: TestRegistry;
 let publisher: Awaited<ReturnType<typeof setUpPublisher>>;
@@ -97,13 +105,15 @@ describe('tags', () => {
   });
 });
 
-describe('rollbackTarget', () => {
-  const move = (from: string | null, to: string, kind: TagMove['kind'] = 'move') => ({ from, to, kind }) as TagMove;
-  it('undoes the newest move not already undone', () => {
-    expect(rollbackTarget([move('1.1', '1.2'), move('1.0', '1.1'), move(null, '1.0')])).toBe('1.1');
-    expect(rollbackTarget([move('1.2', '1.1', 'rollback'), move('1.1', '1.2'), move('1.0', '1.1'), move(null, '1.0')])).toBe('1.0');
-    expect(rollbackTarget([move('1.1', '1.3'), move('1.2', '1.1', 'rollback'), move('1.1', '1.2'), move(null, '1.1')])).toBe('1.1');
-    expect(rollbackTarget([move(null, '1.0')])).toBeNull();
-    expect(rollbackTarget([])).toBeNull();
+describe('the answers', () => {
+  it('are the contract’s types, exactly', async () => {
+    expect(expectAnswer('PUT /v1/remotes/:name/tags/:tag', await moveTag('1.0.0', null)).from).toBeNull();
+    expect(expectAnswer('PUT /v1/remotes/:name/tags/:tag', await moveTag('1.1.0', '1.0.0', 'promote')).from).toBe('1.0.0');
+    expect(expectAnswer('POST /v1/remotes/:name/tags/:tag/rollback', await rollback()).kind).toBe('rollback');
+    expect(expectAnswer('GET /v1/remotes/:name/tags', await registry.app.inject({ url: '/v1/remotes/auth/tags' })).tags).toHaveLength(1);
+    const history = await registry.app.inject({ url: '/v1/remotes/auth/tags/stable/history' });
+    expect(expectAnswer('GET /v1/remotes/:name/tags/:tag/history', history).history).toHaveLength(3);
+    const all = await registry.app.inject({ url: '/v1/remotes/auth/history?limit=2' });
+    expect(expectAnswer('GET /v1/remotes/:name/history', all).history).toHaveLength(2);
   });
 });

@@ -1,3 +1,4 @@
+import { rollbackTarget } from '@modmesh/api';
 import { ModmeshError } from '@modmesh/manifest';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Authenticator } from '../auth.js';
@@ -7,6 +8,7 @@ import { paramsSchema } from '../params.js';
 import type { RegistryLimits } from '../rate-limit.js';
 import type { MetadataStore, TagMove } from '../storage/types.js';
 import { checkVersion, jsonObject, optionalString } from '../validate.js';
+import type { Answers } from './answers.js';
 
 export interface TagRoutesOptions {
   metadata: MetadataStore;
@@ -21,6 +23,7 @@ export interface TagRoutesOptions {
 const DEFAULT_HISTORY = 100;
 const MAX_HISTORY = 1000;
 
+type NameParams = { Params: { name: string } };
 type TagParams = { Params: { name: string; tag: string } };
 
 /**
@@ -31,11 +34,15 @@ type TagParams = { Params: { name: string; tag: string } };
 export async function tagRoutes(app: FastifyInstance, options: TagRoutesOptions): Promise<void> {
   const { metadata, auth, hub, metrics, limits } = options;
 
-  app.get<{ Params: { name: string } }>('/v1/remotes/:name/tags', { schema: { params: paramsSchema('name') } }, async function listTags(request) {
-    return { tags: await metadata.getTags(request.params.name) };
-  });
+  app.get<Answers<'GET /v1/remotes/:name/tags'> & NameParams>(
+    '/v1/remotes/:name/tags',
+    { schema: { params: paramsSchema('name') } },
+    async function listTags(request) {
+      return { tags: await metadata.getTags(request.params.name) };
+    },
+  );
 
-  app.put<TagParams>(
+  app.put<Answers<'PUT /v1/remotes/:name/tags/:tag'> & TagParams>(
     '/v1/remotes/:name/tags/:tag',
     { config: limits.route('tagMoves'), schema: { params: paramsSchema('name', 'tag') } },
     async function moveTagTo(request) {
@@ -54,7 +61,7 @@ export async function tagRoutes(app: FastifyInstance, options: TagRoutesOptions)
     },
   );
 
-  app.post<TagParams>(
+  app.post<Answers<'POST /v1/remotes/:name/tags/:tag/rollback'> & TagParams>(
     '/v1/remotes/:name/tags/:tag/rollback',
     { config: limits.route('tagMoves'), schema: { params: paramsSchema('name', 'tag') } },
     async function rollbackTag(request) {
@@ -76,14 +83,22 @@ export async function tagRoutes(app: FastifyInstance, options: TagRoutesOptions)
     },
   );
 
-  app.get<TagParams>('/v1/remotes/:name/tags/:tag/history', { schema: { params: paramsSchema('name', 'tag') } }, async function tagHistory(request) {
-    const { name, tag } = request.params;
-    return { history: await metadata.tagHistory(name, tag, historyLimit(request)) };
-  });
+  app.get<Answers<'GET /v1/remotes/:name/tags/:tag/history'> & TagParams>(
+    '/v1/remotes/:name/tags/:tag/history',
+    { schema: { params: paramsSchema('name', 'tag') } },
+    async function tagHistory(request) {
+      const { name, tag } = request.params;
+      return { history: await metadata.tagHistory(name, tag, historyLimit(request)) };
+    },
+  );
 
-  app.get<{ Params: { name: string } }>('/v1/remotes/:name/history', { schema: { params: paramsSchema('name') } }, async function remoteHistory(request) {
-    return { history: await metadata.tagHistory(request.params.name, undefined, historyLimit(request)) };
-  });
+  app.get<Answers<'GET /v1/remotes/:name/history'> & NameParams>(
+    '/v1/remotes/:name/history',
+    { schema: { params: paramsSchema('name') } },
+    async function remoteHistory(request) {
+      return { history: await metadata.tagHistory(request.params.name, undefined, historyLimit(request)) };
+    },
+  );
 
   async function moveTag(request: Parameters<MetadataStore['moveTag']>[0]): Promise<TagMove> {
     const { move, event } = await metadata.moveTag(request);
@@ -91,27 +106,6 @@ export async function tagRoutes(app: FastifyInstance, options: TagRoutesOptions)
     metrics.tagMoves.inc({ kind: move.kind });
     return move;
   }
-}
-
-/**
- * Where a rollback takes a tag: back over the newest move that has not been rolled back yet.
- * Each rollback undoes one move, so repeated rollbacks walk back through the history
- * (1.2 → 1.1 → 1.0) instead of bouncing between the last two versions.
- */
-export function rollbackTarget(history: TagMove[]): string | null {
-  let undone = 0;
-  for (const move of history) {
-    if (move.kind === 'rollback') {
-      undone += 1;
-      continue;
-    }
-    if (undone > 0) {
-      undone -= 1;
-      continue;
-    }
-    return move.from;
-  }
-  return null;
 }
 
 // --- internal ---

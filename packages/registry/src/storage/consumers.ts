@@ -1,14 +1,7 @@
-/** One running host (or browser) and the release of each remote it runs. */
-export interface ConsumerReport {
-  instanceId: string;
-  service: string;
-  kind: 'node' | 'browser';
-  remotes: { name: string; version: string; since: string }[];
-}
+import type { Consumer } from '@modmesh/api';
 
-export interface Consumer extends ConsumerReport {
-  lastSeen: string;
-}
+// A report as hosts send it and as the registry lists it: the contract's types (@modmesh/api).
+export type { Consumer, ConsumerReport } from '@modmesh/api';
 
 /**
  * Where consumer reports are kept: in memory for one registry, in the shared database for

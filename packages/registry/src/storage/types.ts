@@ -1,5 +1,10 @@
 import type { Readable } from 'node:stream';
+import type { EventData, EventType, PublisherKeyInfo, RemoteSummary, TagMove, TagMoveKind, TagState, TokenRole, VersionEntry } from '@modmesh/api';
 import type { ReleaseSignature } from '@modmesh/manifest';
+
+// What the registry answers is the contract's (@modmesh/api); what it keeps is that, plus what
+// only the registry needs (who added a key, a token's hash). Nothing is written twice.
+export type { RemoteSummary, TagMove, TagMoveKind, TagState, VersionEntry };
 
 /** Content-addressed bytes: a file is stored under its SHA-256 and never changes. */
 export interface BlobStore {
@@ -40,30 +45,6 @@ export interface NewRelease extends StoredRelease {
   tag?: { name: string; reason: string };
 }
 
-export interface TagState {
-  name: string;
-  tag: string;
-  version: string;
-  /** Increases by one on every move of this tag; a host can tell a newer statement from a replay. */
-  seq: number;
-  updatedAt: string;
-}
-
-export type TagMoveKind = 'move' | 'rollback';
-
-export interface TagMove {
-  id: number;
-  name: string;
-  tag: string;
-  from: string | null;
-  to: string;
-  kind: TagMoveKind;
-  actor: string;
-  reason: string;
-  at: string;
-  seq: number;
-}
-
 export interface TagMoveRequest {
   name: string;
   tag: string;
@@ -75,16 +56,15 @@ export interface TagMoveRequest {
   reason: string;
 }
 
-export type RegistryEvent =
-  | { id: number; type: 'release.published'; at: string; data: { name: string; version: string; publishedBy: string } }
-  | { id: number; type: 'tag.moved'; at: string; data: Omit<TagMove, 'id'> };
+/**
+ * An event as stored: its number, and the data the event stream sends except the time, which
+ * is the row's own (the stream puts it back: events.ts toStreamEvent).
+ */
+export type RegistryEvent = { [T in EventType]: { id: number; type: T; at: string; data: Omit<EventData[T], 'at'> } }[EventType];
 
-export interface PublisherKey {
+/** A publisher key as stored: what `GET .../keys` shows, plus the remote and who added it. */
+export interface PublisherKey extends PublisherKeyInfo {
   name: string;
-  keyId: string;
-  publicKey: string;
-  label: string;
-  addedAt: string;
   addedBy: string;
 }
 
@@ -92,18 +72,11 @@ export interface TokenRecord {
   id: string;
   /** SHA-256 of the token; the token itself is never stored. */
   hash: string;
-  role: 'publish' | 'read';
+  role: TokenRole;
   /** The one remote a publish token may publish to and move tags of. */
   remote: string | null;
   label: string;
   createdAt: string;
-}
-
-export interface RemoteSummary {
-  name: string;
-  releases: number;
-  latest: string | null;
-  tags: Record<string, string>;
 }
 
 /**
@@ -128,7 +101,7 @@ export interface MetadataStore {
   /** Some path a blob is published under (for its content type), or undefined. */
   pathOfBlob(sha256: string): Promise<string | undefined>;
   listRemotes(): Promise<RemoteSummary[]>;
-  listVersions(name: string): Promise<{ version: string; publishedAt: string }[]>;
+  listVersions(name: string): Promise<VersionEntry[]>;
 
   getTags(name: string): Promise<TagState[]>;
   /** Compare-and-swap: throws MODMESH_TAG_CONFLICT when `expect` is not the tag's target. */

@@ -1,5 +1,6 @@
 // One remote's card: its tags, releases, the selected release, consumers and audit log.
-import { path } from './api.js';
+import type { PublisherKeyInfo, SignedReleaseRecord, TagMove, TagState, VersionEntry } from '@modmesh/api';
+import type { ConsumerRow, DashboardContext, RemoteModel } from './context.js';
 import { actor, badge, emptyState, h, panel, plural, replace, shortId, tableHead, tagBadge, timeAgo, versionText } from './dom.js';
 import { releaseView } from './release.js';
 import { createTagsPanel } from './tags.js';
@@ -7,16 +8,38 @@ import { createTagsPanel } from './tags.js';
 // Audit entries shown before "Show all".
 const AUDIT_PREVIEW = 12;
 
-/**
- * @param name the remote
- * @param ctx {api, canWrite(name), showError(error, doing), clearError(), refresh(name)}
- * @returns {{ element, setData({versions, tags, keys, history, historyComplete}), setConsumers(list), rerender(), headline() }}
- */
-export function createRemoteView(name, ctx) {
-  const model = { name, versions: [], versionsNewestFirst: [], tags: [], keys: [], history: [], historyComplete: true, consumers: [], loaded: false };
+export interface RemoteData {
+  versions: VersionEntry[];
+  tags: TagState[];
+  keys: PublisherKeyInfo[];
+  history: TagMove[];
+  historyComplete: boolean;
+}
+
+export interface RemoteView {
+  element: HTMLElement;
+  setData(data: RemoteData): void;
+  setConsumers(consumers: ConsumerRow[]): void;
+  rerender(): void;
+  /** The version to name the remote by in an index: where `stable` points, else the newest. */
+  headline(): string | null;
+}
+
+export function createRemoteView(name: string, ctx: DashboardContext): RemoteView {
+  const model: RemoteModel = {
+    name,
+    versions: [],
+    versionsNewestFirst: [],
+    tags: [],
+    keys: [],
+    history: [],
+    historyComplete: true,
+    consumers: [],
+    loaded: false,
+  };
   // Releases are immutable: each is fetched once.
-  const releases = new Map();
-  let selected = null;
+  const releases = new Map<string, SignedReleaseRecord | Promise<SignedReleaseRecord>>();
+  let selected: string | null = null;
   let auditExpanded = false;
 
   const summary = h('p', { class: 'remote-summary' });
@@ -46,7 +69,7 @@ export function createRemoteView(name, ctx) {
     body,
   );
 
-  function setData({ versions, tags, keys, history, historyComplete }) {
+  function setData({ versions, tags, keys, history, historyComplete }: RemoteData): void {
     model.versions = versions;
     model.versionsNewestFirst = [...versions].reverse();
     model.tags = tags;
@@ -57,7 +80,7 @@ export function createRemoteView(name, ctx) {
     rerender();
   }
 
-  function setConsumers(consumers) {
+  function setConsumers(consumers: ConsumerRow[]): void {
     model.consumers = consumers;
     if (!model.loaded) return;
     renderSummary();
@@ -65,28 +88,28 @@ export function createRemoteView(name, ctx) {
     renderConsumers();
   }
 
-  function rerender() {
+  function rerender(): void {
     if (!model.loaded) return;
     unpublished.hidden = model.versions.length > 0;
     body.hidden = model.versions.length === 0;
     renderSummary();
     tagsPanel.update(model);
     renderReleases();
-    renderDetail();
+    void renderDetail();
     renderConsumers();
     renderAudit();
   }
 
-  function selectedVersion() {
+  function selectedVersion(): string | null {
     if (selected && model.versions.some((entry) => entry.version === selected)) return selected;
-    return model.tags.find((tag) => tag.tag === 'stable')?.version ?? model.versionsNewestFirst[0]?.version ?? null;
+    return headline();
   }
 
-  function tagsAt(version) {
+  function tagsAt(version: string): string[] {
     return model.tags.filter((tag) => tag.version === version).map((tag) => tag.tag);
   }
 
-  function renderSummary() {
+  function renderSummary(): void {
     const latest = model.versionsNewestFirst[0];
     replace(
       summary,
@@ -99,7 +122,7 @@ export function createRemoteView(name, ctx) {
     );
   }
 
-  function renderReleases() {
+  function renderReleases(): void {
     if (model.versions.length === 0) {
       replace(releaseList, emptyState('No releases yet.'));
       return;
@@ -108,10 +131,10 @@ export function createRemoteView(name, ctx) {
     const running = countBy(model.consumers, (consumer) => consumer.version);
     const rows = model.versionsNewestFirst.map((entry) => {
       const count = running.get(entry.version) ?? 0;
-      const pick = () => {
+      const pick = (): void => {
         selected = entry.version;
         renderReleases();
-        renderDetail();
+        void renderDetail();
       };
       return h(
         'tr',
@@ -131,7 +154,7 @@ export function createRemoteView(name, ctx) {
     replace(releaseList, h('table', {}, tableHead(['Version', 'Tags', 'Published', ['Consumers', 'num']]), h('tbody', {}, rows)));
   }
 
-  async function renderDetail() {
+  async function renderDetail(): Promise<void> {
     const version = selectedVersion();
     if (!version) {
       replace(releaseDetail, h('header', { class: 'panel-header' }, h('h3', {}, 'Release')), emptyState('Nothing published yet.'));
@@ -145,7 +168,7 @@ export function createRemoteView(name, ctx) {
     replace(releaseDetail, h('header', { class: 'panel-header' }, h('h3', {}, 'Release ', versionText(version))), h('p', { class: 'loading' }, 'Loading…'));
     // Already on its way: the request under way renders it.
     if (known) return;
-    const loading = ctx.api.get(path('v1', 'remotes', name, 'releases', version));
+    const loading = ctx.client().release(name, version);
     releases.set(version, loading);
     try {
       releases.set(version, await loading);
@@ -161,10 +184,10 @@ export function createRemoteView(name, ctx) {
       return;
     }
     // Another version may have been picked meanwhile.
-    if (selectedVersion() === version) renderDetail();
+    if (selectedVersion() === version) void renderDetail();
   }
 
-  function renderConsumers() {
+  function renderConsumers(): void {
     if (model.consumers.length === 0) {
       replace(consumerCount, '');
       replace(consumerList, emptyState('No consumers reported in the last minute.'));
@@ -176,7 +199,7 @@ export function createRemoteView(name, ctx) {
     const groups = [...groupBy(model.consumers, (consumer) => consumer.version)].sort(
       ([a], [b]) => (order.get(a) ?? Number.MAX_SAFE_INTEGER) - (order.get(b) ?? Number.MAX_SAFE_INTEGER) || a.localeCompare(b),
     );
-    const body = groups.flatMap(([version, consumers]) => [
+    const rows = groups.flatMap(([version, consumers]) => [
       h(
         'tr',
         { class: 'group' },
@@ -204,10 +227,10 @@ export function createRemoteView(name, ctx) {
           ),
         ),
     ]);
-    replace(consumerList, h('table', {}, tableHead(['Instance', 'Service', 'Kind', 'Version', 'Running since', 'Last seen']), h('tbody', {}, body)));
+    replace(consumerList, h('table', {}, tableHead(['Instance', 'Service', 'Kind', 'Version', 'Running since', 'Last seen']), h('tbody', {}, rows)));
   }
 
-  function renderAudit() {
+  function renderAudit(): void {
     const entries = model.history;
     replace(auditCount, entries.length ? `${entries.length}${model.historyComplete ? '' : '+'}` : '');
     if (entries.length === 0) {
@@ -233,26 +256,18 @@ export function createRemoteView(name, ctx) {
         h('td', { class: 'reason' }, entry.reason || h('span', { class: 'muted' }, '—')),
       ),
     );
+    const toggle = (): void => {
+      auditExpanded = !auditExpanded;
+      renderAudit();
+    };
     const more =
       entries.length > AUDIT_PREVIEW
-        ? h(
-            'button',
-            {
-              type: 'button',
-              class: 'button subtle show-more',
-              onclick: () => {
-                auditExpanded = !auditExpanded;
-                renderAudit();
-              },
-            },
-            auditExpanded ? 'Show fewer' : `Show all ${entries.length}`,
-          )
+        ? h('button', { type: 'button', class: 'button subtle show-more', onclick: toggle }, auditExpanded ? 'Show fewer' : `Show all ${entries.length}`)
         : null;
     replace(auditList, h('table', {}, tableHead(['When', 'Kind', 'Tag', 'From → to', 'Actor', 'Reason']), h('tbody', {}, rows)), more);
   }
 
-  /** The version to name the remote by in an index: where `stable` points, else the newest. */
-  function headline() {
+  function headline(): string | null {
     return model.tags.find((tag) => tag.tag === 'stable')?.version ?? model.versionsNewestFirst[0]?.version ?? null;
   }
 
@@ -261,14 +276,14 @@ export function createRemoteView(name, ctx) {
 
 // --- internal ---
 
-function countBy(items, key) {
-  const counts = new Map();
+function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
   for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
   return counts;
 }
 
-function groupBy(items, key) {
-  const groups = new Map();
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
   for (const item of items) {
     const group = groups.get(key(item)) ?? [];
     group.push(item);

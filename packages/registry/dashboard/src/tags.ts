@@ -1,17 +1,17 @@
 // A remote's tags, and for a signed-in user who may change them: move, roll back, create.
 // Rows are kept and updated in place, so a refresh never loses a half-typed reason.
-import { path } from './api.js';
+import { rollbackTarget, type TagMove, type TagState } from '@modmesh/api';
+import type { DashboardContext, RemoteModel } from './context.js';
 import { actor, emptyState, h, panel, plural, replace, tagBadge, timeAgo, versionText } from './dom.js';
+import { createNewTagForm } from './new-tag.js';
 
-// The registry's own rule for tag names (packages/manifest/src/schema.ts TAG_NAME).
-const TAG_NAME = /^[a-z][a-z0-9-]{0,63}$/;
+export interface TagsPanel {
+  element: HTMLElement;
+  update(model: RemoteModel): void;
+}
 
-/**
- * @param name the remote
- * @param ctx {api, canWrite(name), showError(error, doing), clearError(), refresh(name)}
- */
-export function createTagsPanel(name, ctx) {
-  const rows = new Map();
+export function createTagsPanel(name: string, ctx: DashboardContext): TagsPanel {
+  const rows = new Map<string, TagRow>();
   const list = h('div', { class: 'tag-list' });
   const empty = emptyState('No tags yet. Hosts can still load exact versions.');
   const creator = createNewTagForm(name, ctx);
@@ -44,33 +44,40 @@ export function createTagsPanel(name, ctx) {
 }
 
 /**
- * Where a rollback of `tag` goes: back over its newest move not yet rolled back (the registry's
- * `rollbackTarget`, over the history the page has). Undefined when the history may be cut short.
+ * Where a rollback of `tag` goes (the registry's rule, `rollbackTarget` from @modmesh/api, over
+ * the history the page has): null when nothing is left to undo, undefined when the history the
+ * page has may be cut short before the answer.
  */
-export function rollbackTarget(history, tag, complete) {
-  let undone = 0;
-  for (const move of history) {
-    if (move.tag !== tag) continue;
-    if (move.kind === 'rollback') {
-      undone += 1;
-    } else if (undone > 0) {
-      undone -= 1;
-    } else {
-      return move.from;
-    }
-  }
-  return complete ? null : undefined;
+export function pageRollbackTarget(history: readonly TagMove[], tag: string, complete: boolean): string | null | undefined {
+  const target = rollbackTarget(history.filter((move) => move.tag === tag));
+  return target === null && !complete ? undefined : target;
 }
 
 // --- internal ---
 
-function createTagRow(name, tag, ctx) {
+interface TagRow {
+  element: HTMLElement;
+  update(state: TagState, model: RemoteModel): void;
+}
+
+type PendingChange = {
+  /** The version the tag points at as the page shows it: the compare-and-swap's expectation. */
+  expect: string;
+  reason: string;
+  sending?: boolean;
+} & (
+  | { kind: 'move'; to: string }
+  /** `to` undefined: back to where the tag pointed before its last move, which the page does not know. */
+  | { kind: 'rollback'; to: string | null | undefined }
+);
+
+function createTagRow(name: string, tag: string, ctx: DashboardContext): TagRow {
   const id = `${name}-${tag}`;
-  let state;
-  let model;
-  let pending = null;
+  let state: TagState | undefined;
+  let model: RemoteModel | undefined;
+  let pending: PendingChange | null = null;
   // The version the user picked; until then the select follows where the tag points.
-  let picked = null;
+  let picked: string | null = null;
 
   const version = versionText('', 'tag-version');
   version.setAttribute('data-testid', `tag-version-${id}`);
@@ -110,61 +117,61 @@ function createTagRow(name, tag, ctx) {
   reason.addEventListener('keydown', (event) => event.key === 'Enter' && askMove());
   element.addEventListener('keydown', (event) => event.key === 'Escape' && pending && closeConfirm());
 
-  function update(next, nextModel) {
-    const movedNow = state && state.version !== next.version;
+  function update(next: TagState, nextModel: RemoteModel): void {
+    const movedNow = state !== undefined && state.version !== next.version;
     state = next;
     model = nextModel;
     version.textContent = next.version;
     seq.textContent = `#${next.seq}`;
-    const last = model.history.find((entry) => entry.tag === tag);
+    const last = nextModel.history.find((entry) => entry.tag === tag);
     replace(moved, 'moved ', timeAgo(next.updatedAt), last ? [' by ', actor(last.actor)] : null);
-    fillVersions();
+    fillVersions(next, nextModel);
     controls.hidden = !ctx.canWrite(name);
     if (controls.hidden) closeConfirm();
     if (movedNow) flash();
-    if (pending && pending.expect !== next.version) showStale();
+    if (pending && pending.expect !== next.version) showStale(next);
     syncButtons();
   }
 
-  function fillVersions() {
-    const wanted = picked ?? state.version;
-    const key = `${state.version}|${model.versions.map((entry) => entry.version).join(',')}`;
+  function fillVersions(current: TagState, shown: RemoteModel): void {
+    const wanted = picked ?? current.version;
+    const key = `${current.version}|${shown.versions.map((entry) => entry.version).join(',')}`;
     if (select.dataset.key !== key) {
       select.dataset.key = key;
       replace(
         select,
-        model.versionsNewestFirst.map((entry) =>
-          h('option', { value: entry.version }, entry.version === state.version ? `${entry.version} (current)` : entry.version),
+        shown.versionsNewestFirst.map((entry) =>
+          h('option', { value: entry.version }, entry.version === current.version ? `${entry.version} (current)` : entry.version),
         ),
       );
     }
-    select.value = model.versions.some((entry) => entry.version === wanted) ? wanted : state.version;
+    select.value = shown.versions.some((entry) => entry.version === wanted) ? wanted : current.version;
   }
 
-  function syncButtons() {
+  function syncButtons(): void {
+    if (!state || !model) return;
     const busy = pending?.sending === true;
     move.disabled = busy || select.value === state.version;
     move.title = select.value === state.version ? `Pick the version to move ${tag} to` : `Move ${tag} to ${select.value}`;
-    const target = rollbackTarget(model.history, tag, model.historyComplete);
+    const target = pageRollbackTarget(model.history, tag, model.historyComplete);
     rollback.disabled = busy || target === null;
     rollback.title = target === null ? `${tag} has no earlier move to undo` : `Move ${tag} back to ${target ?? 'where it pointed before its last move'}`;
   }
 
-  function askMove() {
-    if (move.disabled) return;
-    const to = select.value;
-    openConfirm({ kind: 'move', to, expect: state.version, reason: reason.value.trim() });
+  function askMove(): void {
+    if (move.disabled || !state) return;
+    openConfirm({ kind: 'move', to: select.value, expect: state.version, reason: reason.value.trim() });
   }
 
-  function askRollback() {
-    if (rollback.disabled) return;
-    const to = rollbackTarget(model.history, tag, model.historyComplete);
+  function askRollback(): void {
+    if (rollback.disabled || !state || !model) return;
+    const to = pageRollbackTarget(model.history, tag, model.historyComplete);
     openConfirm({ kind: 'rollback', to, expect: state.version, reason: reason.value.trim() });
   }
 
-  function openConfirm(request) {
+  function openConfirm(request: PendingChange): void {
     pending = request;
-    const running = model.consumers.filter((consumer) => consumer.version === request.expect).length;
+    const running = (model?.consumers ?? []).filter((consumer) => consumer.version === request.expect).length;
     const verb = request.kind === 'move' ? 'Move' : 'Roll back';
     const confirm = h(
       'button',
@@ -194,33 +201,34 @@ function createTagRow(name, tag, ctx) {
     confirm.focus();
   }
 
-  function showStale() {
-    const note = confirmBox.querySelector('.confirm-stale');
+  function showStale(current: TagState): void {
+    const note = confirmBox.querySelector<HTMLElement>('.confirm-stale');
     if (!note) return;
     note.hidden = false;
-    note.textContent = `${tag} has moved to ${state.version} since: confirming will be refused. Cancel and look again.`;
+    note.textContent = `${tag} has moved to ${current.version} since: confirming will be refused. Cancel and look again.`;
   }
 
-  function closeConfirm() {
+  function closeConfirm(): void {
     pending = null;
     confirmBox.hidden = true;
     confirmBox.replaceChildren();
     element.classList.remove('confirming');
-    if (state) syncButtons();
+    syncButtons();
   }
 
-  async function send() {
+  async function send(): Promise<void> {
     if (!pending || pending.sending) return;
     const request = pending;
     request.sending = true;
     for (const button of confirmBox.querySelectorAll('button')) button.disabled = true;
     syncButtons();
-    const url = path('v1', 'remotes', name, 'tags', tag);
     try {
+      // The version the page shows goes as `expect`: a tag moved by someone else meanwhile is
+      // refused (MODMESH_TAG_CONFLICT), never overwritten.
       if (request.kind === 'move') {
-        await ctx.api.send('PUT', url, { version: request.to, expect: request.expect, reason: request.reason });
+        await ctx.client().moveTag(name, tag, { version: request.to, expect: request.expect, reason: request.reason });
       } else {
-        await ctx.api.send('POST', `${url}/rollback`, { expect: request.expect, ...(request.reason && { reason: request.reason }) });
+        await ctx.client().rollback(name, tag, { expect: request.expect, ...(request.reason && { reason: request.reason }) });
       }
       ctx.clearError();
       reason.value = '';
@@ -234,66 +242,11 @@ function createTagRow(name, tag, ctx) {
     }
   }
 
-  function flash() {
+  function flash(): void {
     element.classList.remove('flash');
     void element.offsetWidth;
     element.classList.add('flash');
   }
 
   return { element, update };
-}
-
-function createNewTagForm(name, ctx) {
-  const input = h('input', {
-    type: 'text',
-    'data-testid': `new-tag-name-${name}`,
-    placeholder: 'new tag, e.g. canary',
-    maxlength: 64,
-    'aria-label': 'New tag name',
-  });
-  const select = h('select', { 'data-testid': `new-tag-version-${name}`, 'aria-label': 'Version for the new tag' });
-  const create = h('button', { type: 'button', class: 'button', 'data-testid': `new-tag-${name}`, onclick: submit }, 'Create tag');
-  const element = h('div', { class: 'new-tag' }, h('span', { class: 'muted' }, 'New tag'), input, h('span', { class: 'muted' }, 'at'), select, create);
-  let model;
-
-  input.addEventListener('keydown', (event) => event.key === 'Enter' && submit());
-
-  async function submit() {
-    const tag = input.value.trim();
-    if (!TAG_NAME.test(tag) || model.tags.some((entry) => entry.tag === tag)) {
-      ctx.showError({
-        code: 'MODMESH_INVALID_TAG',
-        message: model.tags.some((entry) => entry.tag === tag) ? `${name} already has a tag ${tag}` : `"${tag}" is not a valid tag name`,
-        hint: 'A tag is lowercase letters, digits and dashes, starting with a letter; move an existing tag with its Move control.',
-      });
-      return;
-    }
-    create.disabled = true;
-    try {
-      await ctx.api.send('PUT', path('v1', 'remotes', name, 'tags', tag), { version: select.value, expect: null, reason: `created at ${select.value}` });
-      ctx.clearError();
-      input.value = '';
-    } catch (error) {
-      ctx.showError(error, `Creating ${name}@${tag}`);
-    } finally {
-      create.disabled = false;
-      await ctx.refresh(name);
-    }
-  }
-
-  return {
-    element,
-    update(next) {
-      model = next;
-      element.hidden = !ctx.canWrite(name) || next.versions.length === 0;
-      const key = next.versions.map((entry) => entry.version).join(',');
-      if (select.dataset.key !== key) {
-        select.dataset.key = key;
-        replace(
-          select,
-          next.versionsNewestFirst.map((entry) => h('option', { value: entry.version }, entry.version)),
-        );
-      }
-    },
-  };
 }

@@ -1,9 +1,14 @@
 // The selected release of a remote: files, signature, build, containers and shared packages.
-import { actor, badge, formatBytes, h, plural, tableHead, tagBadge, timeAgo, versionText } from './dom.js';
+import type { SignedReleaseRecord } from '@modmesh/api';
+import type { ContainerInfo, ReleaseManifest, ReleaseSignature } from '@modmesh/manifest/web';
+import { actor, badge, type Child, formatBytes, h, plural, tableHead, tagBadge, timeAgo, versionText } from './dom.js';
 
 /** The panel body for one signed release: what it contains, who signed it, how it was built. */
-export function releaseView(release, tags) {
-  const { manifest, signature, publishedAt, publishedBy } = release;
+export function releaseView(release: SignedReleaseRecord, tags: string[]): Child[] {
+  // The registry stored it only after checking it against the manifest schema and its
+  // signature: shown as what it is, not verified again here (hosts verify what they run).
+  const manifest = release.manifest as ReleaseManifest;
+  const signature = release.signature as ReleaseSignature;
   const totalBytes = manifest.files.reduce((sum, file) => sum + file.size, 0);
   const build = manifest.build;
   return [
@@ -12,7 +17,7 @@ export function releaseView(release, tags) {
       { class: 'panel-header' },
       h('h3', {}, 'Release ', versionText(manifest.version)),
       h('span', { class: 'badges' }, tags.map(tagBadge)),
-      h('span', { class: 'panel-note' }, 'published ', timeAgo(publishedAt), ' by ', actor(publishedBy)),
+      h('span', { class: 'panel-note' }, 'published ', timeAgo(release.publishedAt), ' by ', actor(release.publishedBy)),
     ),
     h(
       'dl',
@@ -32,7 +37,7 @@ export function releaseView(release, tags) {
 
 // --- internal ---
 
-function containerView(container) {
+function containerView(container: ContainerInfo): HTMLElement {
   return h(
     'div',
     { class: 'container' },
@@ -84,6 +89,6 @@ function containerView(container) {
   );
 }
 
-function fact(term, value) {
+function fact(term: string, value: Child): HTMLDivElement {
   return h('div', {}, h('dt', {}, term), h('dd', {}, value));
 }
