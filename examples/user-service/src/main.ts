@@ -6,7 +6,7 @@
 // waiting for them. The shared packages are handed over lazily, by require, for the same reason.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { ModmeshError } from '@modmesh/manifest';
+import { ModmeshError } from '@modmesh/manifest/errors';
 import { createMesh, jsonLogger } from '@modmesh/runtime';
 import type { TokenValidatorModule } from './app.js';
 import { answerClientErrors } from './client-errors.js';

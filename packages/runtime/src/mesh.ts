@@ -4,15 +4,22 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRegistryClient, type Deadlines, type RegistryClient } from '@modmesh/api';
 import { createNodeTransport } from '@modmesh/api/node';
-import { createHost, createTrust, parseRemotes, type SharedPackage, type SharedStatus, type SlotStatus, type StaleState, type Trust } from '@modmesh/host-core';
+import {
+  createHost,
+  createLazyTrust,
+  parseRemotes,
+  type SharedPackage,
+  type SharedStatus,
+  type SlotStatus,
+  type StaleState,
+  type Trust,
+} from '@modmesh/host-core';
 import { isModmeshError, keyIdOf, ModmeshError, parsePublicKey } from '@modmesh/manifest';
-import { createNodeCrypto } from '@modmesh/trust/node';
 import { acquireFromCache, acquireFromRegistry, type VerifiedRelease } from './acquire.js';
 import { createReleaseCache, type ReleaseCache } from './cache.js';
 import { jsonLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createNodeFederation } from './node-federation.js';
-import { createNodeTrustStore } from './trust-store.js';
 
 export interface MeshOptions {
   /** The registry's URL. */
@@ -215,16 +222,8 @@ function rootTrust(options: MeshOptions, client: RegistryClient, cache: ReleaseC
     });
   }
   const root = typeof options.root === 'string' ? readRootFile(options.root) : (options.root as Uint8Array);
-  return createTrust({
-    root,
-    crypto: createNodeCrypto(),
-    store: createNodeTrustStore(cache),
-    metadata: (file, maxBytes) => client.tufMetadata(file, maxBytes),
-    target: (file, maxBytes) => client.tufTarget(file, maxBytes),
-    remotes: [...new Set(parseRemotes(options.remotes).map((remote) => remote.name))],
-    log,
-    counters,
-  });
+  const remotes = [...new Set(parseRemotes(options.remotes).map((remote) => remote.name))];
+  return createLazyTrust(async () => (await import('./root-trust.js')).createRootTrust({ root, client, cache, remotes, log, counters }));
 }
 
 function readRootFile(file: string): Uint8Array {
