@@ -213,8 +213,9 @@ export function createHost<R extends CoreRelease>(options: HostOptions<R>): Host
       clearInterval(recheck);
       clearInterval(reporter);
       clearInterval(staleTimer);
-      for (const slot of slots.values()) slot.close();
+      const kept = Promise.all([...slots.values()].map((slot) => slot.close()));
       await reporting;
+      await kept;
       if (options.reportIntervalMs !== 0) await options.client.forget(options.instanceId).catch(() => {});
     },
   };

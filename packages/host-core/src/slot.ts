@@ -63,7 +63,8 @@ export interface RemoteSlot<R extends CoreRelease> {
   modules(): ReadonlyMap<string, unknown>;
   /** Looks for a newer release (an event said so, or the periodic check); one update at a time. */
   update(reason: string): void;
-  close(): void;
+  /** Stops retries and checks; resolves once the state verified last is kept. */
+  close(): Promise<void>;
 }
 
 // A caller that finds the last attempt failed this recently gets that failure rather than
@@ -96,6 +97,8 @@ export function createRemoteSlot<R extends CoreRelease>(remote: RemoteSpec, port
   let closed = false;
   // The last release refused, so that the periodic check does not refuse (and log) it again and again.
   let refused: string | undefined;
+  // Writes of the verified state, one after the other (see keepState).
+  let keeping: Promise<void> = Promise.resolve();
 
   async function boot(): Promise<void> {
     attempts += 1;
@@ -195,10 +198,20 @@ export function createRemoteSlot<R extends CoreRelease>(remote: RemoteSpec, port
     since = new Date().toISOString();
     lastError = undefined;
     counters.inc('modmesh_runtime_loads_total', { remote: name, source: next.source, result: 'loaded' });
-    if (next.source === 'registry') await rememberState(next.version, next.tag);
     if (from !== undefined) log('info', `${name}: swapped ${from} -> ${next.version}`, { remote: name, from, to: next.version, spec });
     else log('info', `${name}: running ${next.version}`, { remote: name, version: next.version, spec, source: next.source });
     ports.onChange({ remote, from, to: next.version });
+    if (next.source === 'registry') keepState(next.version, next.tag);
+  }
+
+  // The state a running release was verified at is kept on disk right after the swap, not before
+  // it: the next request already gets the new release, and a restart finds the state once the
+  // write is done (the same moment as before, as the write came after the install anyway).
+  // Writes are chained, so they land in order; the store never lowers what it keeps.
+  function keepState(version: string, tag: Omit<TagInfo, 'name'> | undefined): void {
+    keeping = keeping
+      .then(() => rememberState(version, tag))
+      .catch((error: unknown) => noteFailure(coded(error), `keeping the verified state of ${name}@${version}`));
   }
 
   // Whether the update is to be tried again: only after a failure that is not the release's fault.
@@ -214,7 +227,7 @@ export function createRemoteSlot<R extends CoreRelease>(remote: RemoteSpec, port
       // The same release at a newer move of the tag: the newer state is kept, here and on disk.
       if (answer.tag && current.tag && answer.tag.seq > current.tag.seq) {
         current.tag = { ...current.tag, seq: answer.tag.seq, kind: answer.tag.kind, signed: answer.tag.signed };
-        await rememberState(current.version, answer.tag);
+        keepState(current.version, answer.tag);
       }
       return 'done';
     }
@@ -347,6 +360,7 @@ export function createRemoteSlot<R extends CoreRelease>(remote: RemoteSpec, port
       closed = true;
       clearTimeout(retryTimer);
       clearTimeout(updateRetryTimer);
+      return keeping;
     },
   };
   return slot;
