@@ -17,6 +17,7 @@ import {
 import { isModmeshError, keyIdOf, ModmeshError, parsePublicKey } from '@modmesh/manifest';
 import { acquireFromCache, acquireFromRegistry, type VerifiedRelease } from './acquire.js';
 import { createReleaseCache, type ReleaseCache } from './cache.js';
+import { type CodeCacheOptions, createCodeCache } from './code-cache.js';
 import { jsonLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createNodeFederation } from './node-federation.js';
@@ -55,6 +56,13 @@ export interface MeshOptions {
   recheckIntervalMs?: number;
   /** How often to tell the registry what this host runs; 0 turns reporting off. @default 15000 */
   reportIntervalMs?: number;
+  /**
+   * Keep V8's compiled code of the releases this host runs on disk (`cacheDir/code` unless `dir`),
+   * vouched for by `key`, so that a restart, or another host sharing `dir`, does not compile the
+   * same verified bytes again. Without it, compiled code is kept in memory only. See the README,
+   * "Compiled code", for what the key protects.
+   */
+  codeCache?: CodeCacheOptions;
   /** @default JSON lines on stdout */
   log?: Logger;
 }
@@ -140,7 +148,8 @@ export function createMesh(options: MeshOptions): Mesh {
   const cache = createReleaseCache(options.cacheDir ?? path.join('.modmesh', 'cache'));
   const trust = options.root === undefined ? undefined : rootTrust(options, client, cache, log, metrics);
   const trusted = trust ? new Map<string, Map<string, KeyObject>>() : trustedKeys(options.remotes, options.trust ?? {});
-  const federation = createNodeFederation({ hostName, hostId: randomBytes(6).toString('hex'), shared: options.shared ?? {} });
+  const codeCache = createCodeCache(options.codeCache && { key: options.codeCache.key, dir: options.codeCache.dir ?? path.join(cache.dir, 'code') });
+  const federation = createNodeFederation({ hostName, hostId: randomBytes(6).toString('hex'), shared: options.shared ?? {}, codeCache });
   const host = createHost<VerifiedRelease>({
     remotes: options.remotes,
     client,
@@ -162,6 +171,7 @@ export function createMesh(options: MeshOptions): Mesh {
     reportIntervalMs: options.reportIntervalMs ?? DEFAULT_REPORT_MS,
     log,
     counters: metrics,
+    cpuTime: processCpuTime,
   });
 
   async function importModule<T>(id: string, deadlineMs = DEFAULT_DEADLINE_MS): Promise<T> {
@@ -209,11 +219,19 @@ export function createMesh(options: MeshOptions): Mesh {
       };
     },
     metrics: () => metrics.text(),
-    close: () => host.close(),
+    async close() {
+      await host.close();
+      await codeCache.close();
+    },
   };
 }
 
 // --- internal ---
+
+function processCpuTime(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
 
 function rootTrust(options: MeshOptions, client: RegistryClient, cache: ReleaseCache, log: Logger, counters: Metrics): Trust {
   if (options.trust) {
