@@ -1,14 +1,17 @@
-import type { ResolvedTag, SignedReleaseRecord } from '@modmesh/api';
+import type { ResolveAnswer, ResolvedTag, SignedReleaseRecord } from '@modmesh/api';
 import { ModmeshError } from '@modmesh/manifest';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import semver from 'semver';
 import { paramsSchema } from '../params.js';
+import type { AnswerCache } from '../resolve-cache.js';
 import type { MetadataStore, StoredRelease } from '../storage/types.js';
 import { parseSpec } from '../validate.js';
 import type { Answers } from './answers.js';
 
 export interface ReadRoutesOptions {
   metadata: MetadataStore;
+  /** Resolve answers kept in memory until the event hub publishes (resolve-cache.ts). */
+  answers: AnswerCache;
 }
 
 /**
@@ -34,48 +37,59 @@ export async function readRoutes(app: FastifyInstance, options: ReadRoutesOption
     },
   );
 
+  // Hosts resolve at start, on every event and on their periodic check: answered from memory,
+  // with an ETag; `If-None-Match` with it gets a 304 and no body.
   app.get<Answers<'GET /v1/remotes/:name/resolve/:spec'> & { Params: { name: string; spec: string }; Querystring: { include?: string } }>(
     '/v1/remotes/:name/resolve/:spec',
     { schema: { params: paramsSchema('name') } },
-    async function resolve(request) {
-      const { name } = request.params;
-      const spec = parseSpec(request.params.spec, name);
-      let version: string;
-      let tag: ResolvedTag | undefined;
-      if (spec.kind === 'tag') {
-        const state = (await metadata.getTags(name)).find((candidate) => candidate.tag === spec.tag);
-        if (!state) {
-          await requireKnownRemote(name);
-          throw new ModmeshError('MODMESH_NOT_FOUND', `${name} has no tag ${spec.tag}`, {
-            remote: name,
-            hint: `See its tags with \`modmesh ls ${name}\`; a tag is made by \`modmesh tag set\` or \`modmesh publish --tag\`.`,
-          });
-        }
-        version = state.version;
-        // A host refuses a tag going to an older version as a replay unless its last move was a rollback.
-        const [lastMove] = await metadata.tagHistory(name, spec.tag, 1);
-        tag = { name: state.tag, seq: state.seq, updatedAt: state.updatedAt, kind: lastMove?.kind ?? 'move' };
-      } else if (spec.kind === 'range') {
-        const versions = (await metadata.listVersions(name)).map((entry) => entry.version);
-        const best = semver.maxSatisfying(versions, spec.range);
-        if (!best && versions.length === 0) await requireKnownRemote(name);
-        if (!best)
-          throw new ModmeshError('MODMESH_RANGE_UNSATISFIED', `no release of ${name} satisfies ${spec.range} (published: ${versions.join(', ') || 'none'})`, {
-            remote: name,
-          });
-        version = best;
-      } else {
-        version = spec.version;
-      }
-      const release = await metadata.getRelease(name, version);
-      if (!release) {
-        await requireKnownRemote(name);
-        throw new ModmeshError('MODMESH_NOT_FOUND', `${name}@${version} is not published`, { remote: name, version });
-      }
+    async function resolve(request, reply) {
+      const { name, spec } = request.params;
       const include = request.query.include === 'release';
-      return { name, spec: request.params.spec, version, ...(tag && { tag }), ...(include && { release: signedRelease(release) }) };
+      const answer = await options.answers.answer(`${name}\n${spec}\n${include}`, () => resolveFromStorage(name, spec, include));
+      reply.header('etag', answer.etag).header('cache-control', 'no-cache');
+      // A 304 has no body: the route's answer type does not apply to it.
+      if (request.headers['if-none-match'] === answer.etag) return (reply as FastifyReply).code(304).send();
+      // The JSON text as kept: the same bytes as the answer it was made from, serialized once.
+      return reply.type('application/json; charset=utf-8').send(answer.body as unknown as ResolveAnswer);
     },
   );
+
+  async function resolveFromStorage(name: string, rawSpec: string, include: boolean): Promise<ResolveAnswer> {
+    const spec = parseSpec(rawSpec, name);
+    let version: string;
+    let tag: ResolvedTag | undefined;
+    if (spec.kind === 'tag') {
+      const state = (await metadata.getTags(name)).find((candidate) => candidate.tag === spec.tag);
+      if (!state) {
+        await requireKnownRemote(name);
+        throw new ModmeshError('MODMESH_NOT_FOUND', `${name} has no tag ${spec.tag}`, {
+          remote: name,
+          hint: `See its tags with \`modmesh ls ${name}\`; a tag is made by \`modmesh tag set\` or \`modmesh publish --tag\`.`,
+        });
+      }
+      version = state.version;
+      // A host refuses a tag going to an older version as a replay unless its last move was a rollback.
+      const [lastMove] = await metadata.tagHistory(name, spec.tag, 1);
+      tag = { name: state.tag, seq: state.seq, updatedAt: state.updatedAt, kind: lastMove?.kind ?? 'move' };
+    } else if (spec.kind === 'range') {
+      const versions = (await metadata.listVersions(name)).map((entry) => entry.version);
+      const best = semver.maxSatisfying(versions, spec.range);
+      if (!best && versions.length === 0) await requireKnownRemote(name);
+      if (!best)
+        throw new ModmeshError('MODMESH_RANGE_UNSATISFIED', `no release of ${name} satisfies ${spec.range} (published: ${versions.join(', ') || 'none'})`, {
+          remote: name,
+        });
+      version = best;
+    } else {
+      version = spec.version;
+    }
+    const release = await metadata.getRelease(name, version);
+    if (!release) {
+      await requireKnownRemote(name);
+      throw new ModmeshError('MODMESH_NOT_FOUND', `${name}@${version} is not published`, { remote: name, version });
+    }
+    return { name, spec: rawSpec, version, ...(tag && { tag }), ...(include && { release: signedRelease(release) }) };
+  }
 
   app.get<Answers<'GET /v1/remotes/:name/releases/:version'> & { Params: { name: string; version: string } }>(
     '/v1/remotes/:name/releases/:version',
