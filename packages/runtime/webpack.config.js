@@ -1,7 +1,8 @@
 // The Node host runtime as one prebuilt ES module (dist/bundle/index.js): @modmesh/runtime with
 // host-core, the registry client, release verification and the Module Federation runtime in it.
 // A host then loads one file at start-up instead of a hundred, and what only hosts with a root
-// of trust need (@modmesh/trust and its schemas) is a chunk of its own, loaded when one is given.
+// of trust need (@modmesh/trust and its schemas) is a chunk of its own, loaded when one is given
+// (the workspace packages declare `sideEffects`, so what a host does not use is left out).
 // It bundles what `tsc` emitted (dist/*.js); scripts/bundle.js runs it after tsc.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,21 +49,6 @@ export function createNodeBundleConfig({ outputPath = path.join(here, 'dist/bund
         // require from it), rather than the path of the file on the machine that built it.
         javascript: { importMeta: false },
       },
-      rules: [
-        // Every module of the workspace packages is free of side effects at import: what a host
-        // does not use (the TUF verifier without a root, the schema library) is left out.
-        {
-          test: /\.js$/,
-          include: [
-            path.join(packages, 'manifest/dist'),
-            path.join(packages, 'api/dist'),
-            path.join(packages, 'host-core/dist'),
-            path.join(packages, 'trust/dist'),
-            path.join(here, 'dist'),
-          ],
-          sideEffects: false,
-        },
-      ],
     },
     optimization: {
       // Readable stack traces: names stay, nothing is mangled.

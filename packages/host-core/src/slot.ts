@@ -34,6 +34,8 @@ export interface SlotPorts<R extends CoreRelease> {
   onChange(change: { remote: RemoteSpec; from: string | undefined; to: string }): void;
   /** Told of every failure, coded. */
   onError?(remote: RemoteSpec, error: ModmeshError): void;
+  /** CPU time the process has used so far, in microseconds (Node: process.cpuUsage): a swap logs what it cost. */
+  cpuTime?: () => number;
 }
 
 export interface SlotStatus {
@@ -221,6 +223,7 @@ export function createRemoteSlot<R extends CoreRelease>(remote: RemoteSpec, port
       return 'done';
     }
     const current = release;
+    const cpuAtStart = ports.cpuTime?.();
     const answer = await ports.resolve(name, spec);
     const offered = offeredOf(answer);
     if (answer.version === current.version) {
@@ -248,7 +251,14 @@ export function createRemoteSlot<R extends CoreRelease>(remote: RemoteSpec, port
     try {
       await commit(await ports.acquire(remote, answer));
       counters.inc('modmesh_runtime_swaps_total', { remote: name, result: 'swapped' });
-      log('info', `${name}: swap took ${Math.round(performance.now() - started)} ms`, { remote: name, version: answer.version, reason });
+      // CPU: of the whole update, from asking which release to run to the swap.
+      const cpuMs = cpuAtStart === undefined ? undefined : ((ports.cpuTime?.() ?? cpuAtStart) - cpuAtStart) / 1000;
+      log('info', `${name}: swap took ${Math.round(performance.now() - started)} ms`, {
+        remote: name,
+        version: answer.version,
+        reason,
+        ...(cpuMs !== undefined && { cpuMs }),
+      });
       return 'done';
     } catch (error) {
       const failure = coded(error);

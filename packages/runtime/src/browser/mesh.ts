@@ -4,15 +4,13 @@ import {
   coded,
   createFederation,
   createHost,
+  createLazyTrust,
   createMemoryStateStore,
-  createTrust,
   parseRemotes,
   type SharedPackage,
   type StaleState,
-  type TrustStore,
 } from '@modmesh/host-core';
 import { importTrustedKeys, ModmeshError, type ModmeshErrorJson, verifyReleaseWeb, type WebTrustedKeys } from '@modmesh/manifest/web';
-import { createWebCrypto } from '@modmesh/trust';
 import { allowFiles, diagnoseScript, loadEntry } from './scripts.js';
 
 export type BrowserSharedPackage = SharedPackage;
@@ -167,19 +165,17 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
     throw new ModmeshError('MODMESH_CONFIG_INVALID', 'both `root` and `trust` are given: with a root, who may publish each remote is in the signed metadata');
   }
   // A page keeps what it verified in memory: a reload starts from the root again.
+  const root = options.root;
   const rootTrust =
-    options.root === undefined
+    root === undefined
       ? undefined
-      : createTrust({
-          root: new TextEncoder().encode(options.root),
-          crypto: createWebCrypto(),
-          store: memoryTrustStore(),
-          metadata: (file, maxBytes) => client.tufMetadata(file, maxBytes),
-          target: (path, maxBytes) => client.tufTarget(path, maxBytes),
-          remotes: [...new Set(parseRemotes(options.remotes).map((remote) => remote.name))],
-          log: () => undefined,
-          counters: { inc: () => undefined },
-        });
+      : createLazyTrust(async () =>
+          (await import('./root-trust.js')).createPageRootTrust({
+            root,
+            client,
+            remotes: [...new Set(parseRemotes(options.remotes).map((remote) => remote.name))],
+          }),
+        );
 
   const host = createHost<BrowserRelease>({
     remotes: options.remotes,
@@ -271,23 +267,6 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
     },
     close() {
       void host.close();
-    },
-  };
-}
-
-// --- internal ---
-
-function memoryTrustStore(): TrustStore {
-  let roots: Uint8Array[] = [];
-  let set: unknown;
-  return {
-    readRoots: async () => roots,
-    writeRoots: async (chain) => {
-      roots = [...chain];
-    },
-    readSet: async () => set,
-    writeSet: async (next) => {
-      set = next;
     },
   };
 }
