@@ -3,7 +3,7 @@
 //   stock    webpack-built Module Federation host (stock/), remote served by static-server.mjs
 //   modmesh  examples/user-service, remote published to a modmesh registry as auth@1.0.0 stable
 //   local    local-host.mjs: the same app with the validator imported, no federation
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,11 +39,14 @@ export async function startUserServiceFixture({ name, quick, variants }) {
   if (variants.includes('modmesh')) {
     const registry = await startRegistryWithAuth(dir);
     registry.publish(builds.remoteDir, '1.0.0', 'stable');
+    // V8's compiled code is kept beside the release (cacheDir/code) under a key of the run: an
+    // empty cache directory has none (cold), a filled one has what the first start compiled.
+    const codeCacheKey = randomBytes(32).toString('base64url');
     hosts.modmesh = {
       script: userServiceScript,
       env({ cacheDir }) {
         if (!cacheDir) throw new Error('the modmesh host needs a cacheDir');
-        return { MODMESH_REGISTRY: registry.url, MODMESH_TRUST_AUTH: registry.publicKey, MODMESH_CACHE_DIR: cacheDir };
+        return { MODMESH_REGISTRY: registry.url, MODMESH_TRUST_AUTH: registry.publicKey, MODMESH_CACHE_DIR: cacheDir, MODMESH_CODE_CACHE_KEY: codeCacheKey };
       },
     };
   }
