@@ -107,7 +107,8 @@ export function createEventHub(metadata: MetadataStore, options: { onError?: (er
       const write = (event: RegistryEvent): void => {
         if (event.id <= cursor) return;
         cursor = event.id;
-        if (only && event.data.name !== only) return;
+        // An event about every remote (a new TUF timestamp) reaches every stream, filtered or not.
+        if (only && 'name' in event.data && event.data.name !== only) return;
         res.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify({ ...event.data, at: event.at })}\n\n`);
       };
 
