@@ -8,3 +8,6 @@ export { isPostgresUrl, migrateStorage, openStorage, type RegistryStorage, redac
 export { createSqliteMetadataStore } from './storage/sqlite.js';
 export { EXPORT_FORMAT, exportRegistry, type ImportSummary, importRegistry, type TransferSummary } from './storage/transfer.js';
 export type * from './storage/types.js';
+export { DEFAULT_ONLINE_EXPIRY, type OnlineExpiry } from './tuf/online.js';
+export { loadOnlineSigner, NEXT_ONLINE_KEY_FILE, ONLINE_KEY_FILE, type OnlineSigner, publicKeyOf, rotateOnlineKey } from './tuf/online-key.js';
+export type { TufStatus } from './tuf/status.js';

@@ -4,7 +4,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { generatePublisherKeyPair, type PublisherKeyPair, type ReleaseManifest, signRelease } from '@modmesh/manifest';
-import { createFileBlobStore, createRegistryApp, createSqliteMetadataStore, type RegistryApp, type RegistryAppOptions } from '@modmesh/registry';
+import {
+  createFileBlobStore,
+  createRegistryApp,
+  createSqliteMetadataStore,
+  loadOnlineSigner,
+  type RegistryApp,
+  type RegistryAppOptions,
+} from '@modmesh/registry';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -13,13 +20,15 @@ export interface TestRegistry extends RegistryApp {
   cleanup(): Promise<void>;
 }
 
+/** A registry app on a temporary SQLite store, holding an online key generated in its directory. */
 export async function createTestRegistry(
-  options: Pick<RegistryAppOptions, 'requireReadToken' | 'maxFileBytes' | 'maxJsonBytes' | 'rateLimit'> = {},
+  options: Pick<RegistryAppOptions, 'requireReadToken' | 'maxFileBytes' | 'maxJsonBytes' | 'rateLimit' | 'onlineExpiry' | 'requireSignedTags'> = {},
 ): Promise<TestRegistry> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modmesh-registry-'));
   const metadata = createSqliteMetadataStore(path.join(dir, 'registry.db'));
   const blobs = await createFileBlobStore(path.join(dir, 'blobs'));
-  const registry = await createRegistryApp({ metadata, blobs, adminToken: ADMIN_TOKEN, ...options });
+  const onlineSigner = await loadOnlineSigner({ dataDir: dir, generate: true });
+  const registry = await createRegistryApp({ metadata, blobs, adminToken: ADMIN_TOKEN, onlineSigner, ...options });
   return {
     ...registry,
     dir,

@@ -16,3 +16,4 @@ export {
 export { buildRelease, greeterRelease, type LiveRegistry, startLiveRegistry } from './live-registry.js';
 export { describeMetadataStoreContract, type MetadataStoreUnderTest } from './metadata-contract.js';
 export { newRelease, sha256Hex, tagMove } from './records.js';
+export { createTrustFixture, type TrustFixture } from './trust-fixtures.js';

@@ -19,7 +19,10 @@ function moveTag(version: string, expect: string | null, reason = '') {
 
 describe('operations', () => {
   it('serves health and Prometheus metrics counting publishes and tag moves', async () => {
-    expect((await registry.app.inject({ url: '/health' })).json()).toEqual({ status: 'ok' });
+    expect((await registry.app.inject({ url: '/health' })).json()).toEqual({
+      status: 'ok',
+      tuf: { mode: 'legacy', documents: {}, problems: [], warnings: [] },
+    });
     await moveTag('1.0.0', null);
     const metrics = (await registry.app.inject({ url: '/metrics' })).body;
     expect(metrics).toContain('modmesh_registry_publishes_total{result="published"} 3');

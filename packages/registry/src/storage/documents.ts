@@ -32,7 +32,7 @@ export function headOf(versions: Record<(typeof TOP_LEVEL_ROLES)[number], number
 
 /** MODMESH_META_CONFLICT: a document built on a version that is no longer the newest. */
 export function metaConflict(role: string, version: number, current: number): ModmeshError {
-  return new ModmeshError('MODMESH_META_CONFLICT', `${role}.json v${version} was built on v${version - 1}, but the registry has v${current}`, {
+  return new ModmeshError('MODMESH_META_CONFLICT', `${role}.json v${version} is not the next version: the registry has v${current}`, {
     file: `${version}.${role}.json`,
     hint: 'Someone else changed it first: read the current version, check it, and sign your change on top of it (modmesh retries publishes by itself).',
   });

@@ -23,7 +23,7 @@ export function createSqliteTuf(db: Database.Database, prepare: Prepare, helpers
     if (head.snapshot !== change.expect.snapshot || head.timestamp !== change.expect.timestamp) return { stale: true };
     for (const row of change.rows) {
       const current = (prepare('SELECT COALESCE(MAX(version), 0) AS version FROM tuf_metadata WHERE role = ?').get(row.role) as { version: number }).version;
-      if (row.version !== current + 1) throw metaConflict(row.role, row.version, current);
+      if (row.version <= current) throw metaConflict(row.role, row.version, current);
       insertTufRow(prepare, row);
       if ((TOP_LEVEL_ROLES as readonly string[]).includes(row.role)) prepare(`UPDATE tuf_head SET ${row.role} = ? WHERE id = 1`).run(row.version);
     }

@@ -259,8 +259,8 @@ export interface MetadataStore {
   /** One TUF document; the newest of the role when `version` is not given. */
   getMetadata(role: string, version?: number): Promise<TufMetadataRow | undefined>;
   /**
-   * Writes a TUF change in one transaction: every row must be its role's next version
-   * (MODMESH_META_CONFLICT otherwise), the release is new (MODMESH_VERSION_EXISTS), the tags
+   * Writes a TUF change in one transaction: every row must be above its role's newest version
+   * (MODMESH_META_CONFLICT otherwise: someone else wrote it first), the release is new (MODMESH_VERSION_EXISTS), the tags
    * move as signed, and a `tuf.updated` event (plus `release.published` and `tag.moved`) is
    * appended. `stale` when the snapshot or timestamp moved since `expect`: nothing written.
    */

@@ -46,7 +46,7 @@ export function createPostgresTuf(pool: pg.Pool): TufMethods {
             (await client.query<{ version: string }>('SELECT COALESCE(MAX(version), 0) AS version FROM tuf_metadata WHERE role = $1', [row.role])).rows[0]
               ?.version,
           );
-          if (row.version !== current + 1) throw metaConflict(row.role, row.version, current);
+          if (row.version <= current) throw metaConflict(row.role, row.version, current);
           await insertTufRow(client, row);
           if ((TOP_LEVEL_ROLES as readonly string[]).includes(row.role))
             await client.query(`UPDATE tuf_head SET "${row.role}" = $1 WHERE id = 1`, [row.version]);
