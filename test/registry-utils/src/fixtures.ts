@@ -17,6 +17,8 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 export interface TestRegistry extends RegistryApp {
   dir: string;
+  /** Its storage, for tests that read what was committed (events, audit) without a stream. */
+  metadata: MetadataStore;
   cleanup(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function createTestRegistry(
   return {
     ...registry,
     dir,
+    metadata,
     async cleanup() {
       await registry.app.close();
       await metadata.close();
