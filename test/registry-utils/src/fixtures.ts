@@ -9,6 +9,7 @@ import {
   createRegistryApp,
   createSqliteMetadataStore,
   loadOnlineSigner,
+  type MetadataStore,
   type RegistryApp,
   type RegistryAppOptions,
 } from '@modmesh/registry';
