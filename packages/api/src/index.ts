@@ -2,6 +2,7 @@ export { backoffMs } from './backoff.js';
 export { apiPath, createRegistryClient, type RegistryClient, type RegistryClientOptions, registryOrigin } from './client.js';
 export { type EventStream, type EventStreamOptions, openEventStream } from './events.js';
 export { createFetchTransport } from './fetch-transport.js';
+export { rollbackTarget } from './rollback.js';
 export {
   ACCEPT,
   CONTENT_TYPES,

@@ -1,6 +1,6 @@
 import { canonicalJson, ModmeshError, type ReleaseSignature } from '@modmesh/manifest';
 import type { Principal } from './auth.js';
-import type { BlobStore, MetadataStore } from './storage/types.js';
+import type { MetadataStore } from './storage/types.js';
 import { commitRoles } from './tuf/remote-roles.js';
 import type { TufEngine } from './tuf/service.js';
 import { checkName, checkTag, checkVersion, optionalString } from './validate.js';
