@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ModmeshError } from '@modmesh/manifest';
 import { documentBytes, type Envelope } from '@modmesh/trust';
@@ -49,6 +49,7 @@ export async function writeEnvelope(file: string, envelope: Envelope<unknown>, o
   if (options.create && existsSync(file)) {
     throw new ModmeshError('MODMESH_USAGE', `${file} already exists; a document is never overwritten`, { hint: 'Use another --dir, or sign the one there.' });
   }
+  await mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
   await writeFile(temporary, documentBytes(envelope), { flag: 'wx' });
   await rename(temporary, file);

@@ -1,3 +1,4 @@
+import { ModmeshError } from '@modmesh/manifest';
 import { createNodeCrypto } from '@modmesh/trust/node';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAudit } from './audit.js';
@@ -88,7 +89,7 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
   const blobCache = createBlobCache(options.blobCacheBytes ?? DEFAULT_BLOB_CACHE_BYTES);
   const limits = createRegistryLimits(options.rateLimit);
   const signer = options.onlineSigner ?? (await loadOnlineSigner({}));
-  const expiry = { ...DEFAULT_ONLINE_EXPIRY, ...options.onlineExpiry };
+  const expiry = checkedExpiry({ ...DEFAULT_ONLINE_EXPIRY, ...options.onlineExpiry });
   const engine = createTufEngine({ metadata, hub, signer, crypto: createNodeCrypto(), expiry });
   const renewal = createRenewal({ metadata, hub, engine, onError: (error, code) => app.log.warn({ err: error, code }, 'TUF renewal failed; retrying') });
   const status = () => tufStatus(metadata, signer);
@@ -129,4 +130,22 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
     await hub.close();
   });
   return { app, hub, metrics, auth, consumers, tuf: { engine, renewal, status } };
+}
+
+// --- internal ---
+
+// A document renewed when less than its whole life is left would be renewed on every check.
+function checkedExpiry(expiry: OnlineExpiry): OnlineExpiry {
+  for (const role of ['timestamp', 'snapshot'] as const) {
+    if (expiry[`${role}RenewBeforeSeconds`] >= expiry[`${role}Seconds`]) {
+      throw new ModmeshError(
+        'MODMESH_CONFIG_INVALID',
+        `the ${role} is renewed ${expiry[`${role}RenewBeforeSeconds`]} s before it expires, but lives only ${expiry[`${role}Seconds`]} s`,
+        {
+          hint: `Give --${role}-renew-before below --${role}-expiry.`,
+        },
+      );
+    }
+  }
+  return expiry;
 }

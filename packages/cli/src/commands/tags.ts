@@ -26,13 +26,23 @@ export const tagSetCommand: CommandSpec = {
     'expect: --expect gives that version ("none" if the tag must not exist yet). Without --expect the',
     "tag's current target is read first, so a move made by someone else in between is refused with",
     'MODMESH_TAG_CONFLICT rather than silently overwritten. Every move is in the audit log.',
+    '',
+    'Root mode (--key and --root): you sign the move. The registry is verified from the trusted root,',
+    'NAME.tags N+1 is built on the signed current state and shown, signed with your mover key and pushed',
+    '(or written to --out when more movers must sign: `modmesh sign`, then `modmesh tag push`).',
+    '--rollback is required exactly when VERSION is below the current one.',
   ].join('\n'),
   options: {
     expect: { type: 'string', value: 'VERSION', description: `the version the tag points at now, or "${NO_TAG}" (default: read it first)` },
-    reason: { type: 'string', value: 'TEXT', description: 'why, for the audit log' },
+    reason: { type: 'string', value: 'TEXT', description: 'why, for the audit log (and the signed tag state)' },
+    ...SIGNED_OPTIONS,
+    rollback: { type: 'boolean', description: 'root mode: this move goes back to an older version' },
     ...CLIENT_OPTIONS,
   },
-  examples: ['modmesh tag set auth stable 1.1.0 --expect 1.0.0 --reason "canary was clean for a day"'],
+  examples: [
+    'modmesh tag set auth stable 1.1.0 --expect 1.0.0 --reason "canary was clean for a day"',
+    'modmesh tag set auth stable 1.2.0 --key keys/alice-mover.key --root root.json --reason "canary was clean"',
+  ],
   run: async function runTagSet(args: ParsedArgs, context: CliContext): Promise<void> {
     const output = createOutput(context, args.flag('json'));
     const [nameArgument = '', tag = '', versionArgument = ''] = args.positionals;
