@@ -78,6 +78,8 @@ export function createPublisher(services: {
         return answer;
       }
       await gate.publish(name);
+      // A tag on an unsigned publish is a move the registry decides: closed as any other once the tags are signed.
+      if (body.tag !== undefined) await gate.tagMove(name);
       const raw = (body.manifest ?? {}) as { name?: unknown; version?: unknown };
       if (raw.name !== name) checkName(raw.name);
       if (raw.name !== name)

@@ -181,6 +181,34 @@ describe('PUT /v1/remotes/:name/tags (R.tags N+1)', () => {
     expect(await state()).toEqual(before);
   });
 
+  it('refuses a tag on a legacy publish once the tags are signed, while releases are still legacy', async () => {
+    const fresh = await createTestRegistry();
+    try {
+      const freshTrust = await createTrustFixture(fresh);
+      const privateKeyPem = freshTrust.keys.publishers.auth!.privateKeyPem;
+      const publicKey = formatPublicKey(createPublicKey(privateKeyPem));
+      await fresh.app.inject({ method: 'POST', url: '/v1/remotes/auth/keys', headers: admin(), payload: { publicKey } });
+      await freshTrust.push();
+      const freshToken = (await fresh.app.inject({ method: 'POST', url: '/v1/tokens', headers: admin(), payload: { remote: 'auth' } })).json().token;
+      // tags adopt of a remote with no tags: an empty auth.tags v1, signed by its mover.
+      const empty = await freshTrust.sign(
+        { signed: { _type: 'targets', spec_version: '1.0.34', version: 1, expires: freshTrust.after(365), targets: {} }, signatures: [] },
+        [freshTrust.keys.movers.auth!],
+      );
+      expect((await fresh.app.inject({ method: 'PUT', url: '/v1/remotes/auth/tags', headers: bearer(freshToken), payload: empty as never })).statusCode).toBe(
+        200,
+      );
+      const key = { privateKeyPem, publicKey, keyId: keyIdOf(publicKey) };
+
+      const tagged = await publishFixture(fresh, releaseFixture('auth', '1.0.0'), { key, token: freshToken }, { tag: 'stable' });
+      expect([tagged.statusCode, tagged.json().error.code]).toEqual([400, 'MODMESH_SIGNATURE_MISSING']);
+      expect((await publishFixture(fresh, releaseFixture('auth', '1.0.0'), { key, token: freshToken })).statusCode).toBe(201);
+      expect((await fresh.app.inject({ url: '/v1/remotes/auth/tags' })).json().tags).toEqual([]);
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+
   it('closes the legacy routes for the remote: a move by the registry is MODMESH_SIGNATURE_MISSING, a key by admin MODMESH_FORBIDDEN', async () => {
     const legacy = await request('PUT', '/v1/remotes/auth/tags/stable', { version: '1.1.0', expect: '1.0.0' });
     expect([legacy.statusCode, legacy.json().error.code]).toEqual([400, 'MODMESH_SIGNATURE_MISSING']);
