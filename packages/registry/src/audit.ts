@@ -1,6 +1,6 @@
-import { isModmeshError } from '@modmesh/manifest';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { refusedTokenOf } from './auth.js';
+import { toHttpError } from './http-errors.js';
 import type { MetadataStore, TokenRecord } from './storage/types.js';
 
 declare module 'fastify' {
@@ -22,7 +22,8 @@ const AUDITED_READS = ['/v1/tokens', '/v1/audit'];
 export function registerAudit(app: FastifyInstance, services: { metadata: MetadataStore; onError?: (error: unknown) => void }): void {
   app.addHook('onError', async function rememberRefusal(request, _reply, error) {
     const token = refusedTokenOf(error);
-    request.refusal = { code: isModmeshError(error) ? error.code : 'MODMESH_INTERNAL', ...(token && { token }) };
+    // The code the answer carries (a framework refusal is given one by http-errors.ts).
+    request.refusal = { code: toHttpError(error).body.error.code, ...(token && { token }) };
   });
   app.addHook('onResponse', async function audit(request, reply) {
     const who = whoOf(request);
