@@ -73,7 +73,8 @@ export async function loadOnlineSigner(options: OnlineSignerOptions): Promise<On
       const wanted = named.keyids.map((keyid) => compactOf(root.keys[keyid] as never)).join(', ');
       throw new ModmeshError(
         'MODMESH_ONLINE_KEY_MISSING',
-        `root v${root.version} names ${wanted} for ${role} (${named.threshold} needed); this registry holds ${usable.length} of them (keys read from ${files.join(', ') || 'nowhere'})`,
+        // No file paths: /health answers anyone with this message. The start log names where keys are read from.
+        `root v${root.version} names ${wanted} for ${role} (${named.threshold} needed); this registry holds ${usable.length} of them`,
       );
     },
   };
