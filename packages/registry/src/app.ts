@@ -1,4 +1,4 @@
-import { ModmeshError } from '@modmesh/manifest';
+import { isModmeshError, ModmeshError } from '@modmesh/manifest';
 import { createNodeCrypto } from '@modmesh/trust/node';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerAudit } from './audit.js';
@@ -92,7 +92,7 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
   const expiry = checkedExpiry({ ...DEFAULT_ONLINE_EXPIRY, ...options.onlineExpiry });
   const engine = createTufEngine({ metadata, hub, signer, crypto: createNodeCrypto(), expiry });
   const renewal = createRenewal({ metadata, hub, engine, onError: (error, code) => app.log.warn({ err: error, code }, 'TUF renewal failed; retrying') });
-  const status = () => tufStatus(metadata, signer);
+  const status = createStatusReader(() => tufStatus(metadata, signer));
   registerTufMetrics(metrics.registry, status);
   const gate = createLegacyGate({ metadata, requireSigned: options.requireSignedTags ?? false });
   const publisher = createPublisher({ metadata, blobs, hub, metrics, engine, gate });
@@ -133,6 +133,21 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
 }
 
 // --- internal ---
+
+// /health and /metrics must answer while the database is away (load balancers ask /health): the
+// last status read is given then, with the reason it could not be read again.
+function createStatusReader(read: () => Promise<TufStatus>): () => Promise<TufStatus> {
+  let last: TufStatus = { mode: 'legacy', documents: {}, problems: [], warnings: [] };
+  return async function tufStatusOrLast() {
+    try {
+      last = await read();
+      return last;
+    } catch (error) {
+      const code = isModmeshError(error) ? error.code : 'MODMESH_INTERNAL';
+      return { ...last, problems: [...last.problems, { code, message: `the TUF state could not be read now: ${(error as Error).message}` }] };
+    }
+  };
+}
 
 // A document renewed when less than its whole life is left would be renewed on every check.
 function checkedExpiry(expiry: OnlineExpiry): OnlineExpiry {

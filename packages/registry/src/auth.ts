@@ -34,8 +34,11 @@ export const TOKEN_LIFETIME_DAYS = {
 } as const;
 /** The longest a token may be made to live. */
 export const TOKEN_MAX_LIFETIME_DAYS = 365;
-/** A read token's last use is written at most this often (every request would be a database write). */
-const READ_TOUCH_INTERVAL_MS = 60_000;
+/**
+ * A token's last use is written at most this often: every request would be a database write (the
+ * audit log has every use of a publish or admin token anyway).
+ */
+const TOUCH_INTERVAL_MS = 60_000;
 const DAY_MS = 86_400_000;
 
 const TOKEN_PREFIX = { publish: 'mmp_', read: 'mmr_', admin: 'mma_' } as const;
@@ -65,11 +68,10 @@ export function createAuthenticator(options: { metadata: MetadataStore; adminTok
       if (record.expiresAt && Date.parse(record.expiresAt) <= now) {
         throw refused(new ModmeshError('MODMESH_TOKEN_EXPIRED', `token ${record.id} (${record.label || record.role}) expired at ${record.expiresAt}`), record);
       }
-      const interval = record.role === 'read' ? READ_TOUCH_INTERVAL_MS : 0;
-      if (now - (touched.get(record.id) ?? 0) >= interval) {
+      if (now - (touched.get(record.id) ?? 0) >= TOUCH_INTERVAL_MS) {
         touched.set(record.id, now);
         if (touched.size > 10_000) touched.clear();
-        await metadata.touchToken(record.id, new Date(now).toISOString(), interval);
+        await metadata.touchToken(record.id, new Date(now).toISOString(), TOUCH_INTERVAL_MS);
       }
       if (record.role === 'admin') return { kind: 'admin', id: record.id };
       return record.role === 'publish' && record.remote ? { kind: 'publish', id: record.id, remote: record.remote } : { kind: 'read', id: record.id };
