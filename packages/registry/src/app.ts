@@ -13,7 +13,6 @@ import { createMetrics, type RegistryMetrics } from './metrics.js';
 import { SCHEMA_OPTIONS, schemaErrorFormatter } from './params.js';
 import { createPublisher } from './publish.js';
 import { createRegistryLimits, type RateLimitOptions } from './rate-limit.js';
-import { createAnswerCache } from './resolve-cache.js';
 import { consumerRoutes } from './routes/consumers.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { eventRoutes } from './routes/events.js';
@@ -113,7 +112,7 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
   await limits.register(app);
   await app.register(healthRoutes, { metrics, tuf: status });
   await app.register(dashboardRoutes);
-  await app.register(readRoutes, { metadata, answers: createAnswerCache(hub) });
+  await app.register(readRoutes, { metadata, hub });
   await app.register(fileRoutes, { metadata, blobs, blobCache, metrics });
   await app.register(releaseRoutes, { blobs, auth, publisher, metrics, limits, maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
   await app.register(tagRoutes, { metadata, auth, hub, metrics, limits });

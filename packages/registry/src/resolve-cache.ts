@@ -1,21 +1,27 @@
 import { createHash } from 'node:crypto';
 import type { EventHub } from './events.js';
 
+declare const jsonOf: unique symbol;
+
+/** The JSON text of a `T`: only made by serializing a `T` (here), so it is still typed as one. */
+export type JsonText<T> = string & { readonly [jsonOf]: T };
+
 /** An answer as it goes on the wire, and the tag that names it. */
-export interface CachedAnswer {
+export interface CachedAnswer<T> {
   /** The JSON text of the answer. */
-  body: string;
+  body: JsonText<T>;
   /** A strong `ETag` of `body`. */
   etag: string;
 }
 
-export interface AnswerCache {
+/** Answers of one type `T` (one route's), kept by key. */
+export interface AnswerCache<T> {
   /**
    * The answer for `key`: kept in memory since it was made, or made now by `make` (once for every
    * request that asks meanwhile). An answer is kept only while nothing was published since it
    * was begun; a failure is never kept.
    */
-  answer(key: string, make: () => Promise<unknown>): Promise<CachedAnswer>;
+  answer(key: string, make: () => Promise<T>): Promise<CachedAnswer<T>>;
 }
 
 // Answers kept at most; past it, everything kept is dropped (the next requests make them again).
@@ -28,9 +34,9 @@ const MAX_ENTRIES = 10_000;
  * every replica's (events.ts). What a replica answers from memory is then as fresh as the events
  * it sends.
  */
-export function createAnswerCache(hub: Pick<EventHub, 'onPublish'>): AnswerCache {
-  const kept = new Map<string, CachedAnswer>();
-  const making = new Map<string, Promise<CachedAnswer>>();
+export function createAnswerCache<T>(hub: Pick<EventHub, 'onPublish'>): AnswerCache<T> {
+  const kept = new Map<string, CachedAnswer<T>>();
+  const making = new Map<string, Promise<CachedAnswer<T>>>();
   let generation = 0;
   hub.onPublish(function dropAll() {
     generation += 1;
@@ -44,8 +50,8 @@ export function createAnswerCache(hub: Pick<EventHub, 'onPublish'>): AnswerCache
       if (found) return Promise.resolve(found);
       const begun = generation;
       const made = make().then((value) => {
-        const body = JSON.stringify(value);
-        const answer = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+        const body = JSON.stringify(value) as JsonText<T>;
+        const answer: CachedAnswer<T> = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
         if (generation === begun) {
           if (kept.size >= MAX_ENTRIES) kept.clear();
           kept.set(key, answer);

@@ -111,7 +111,12 @@ describe('resolving from memory', () => {
     try {
       expect((await resolve()).json()).toMatchObject({ version: '1.0.0' });
       await publishFixture({ ...registry, ...other }, releaseFixture('auth', '1.1.0'), await setUpPublisher({ ...registry, ...other }, 'auth'));
-      const moved = await other.app.inject({ method: 'PUT', url: '/v1/remotes/auth/tags/stable', headers: admin(), payload: { version: '1.1.0', expect: '1.0.0' } });
+      const moved = await other.app.inject({
+        method: 'PUT',
+        url: '/v1/remotes/auth/tags/stable',
+        headers: admin(),
+        payload: { version: '1.1.0', expect: '1.0.0' },
+      });
       expect(moved.statusCode).toBe(200);
       registry.hub.publish();
       expect((await resolve()).json()).toMatchObject({ version: '1.1.0', tag: { seq: 2 } });
@@ -123,7 +128,12 @@ describe('resolving from memory', () => {
 
   it('keeps no failure: a tag made after a 404 resolves at once', async () => {
     expect((await registry.app.inject({ url: '/v1/remotes/auth/resolve/canary' })).statusCode).toBe(404);
-    const made = await registry.app.inject({ method: 'PUT', url: '/v1/remotes/auth/tags/canary', headers: admin(), payload: { version: '1.0.0', expect: null } });
+    const made = await registry.app.inject({
+      method: 'PUT',
+      url: '/v1/remotes/auth/tags/canary',
+      headers: admin(),
+      payload: { version: '1.0.0', expect: null },
+    });
     expect(made.statusCode).toBe(200);
     expect((await registry.app.inject({ url: '/v1/remotes/auth/resolve/canary' })).json()).toMatchObject({ version: '1.0.0' });
   });

@@ -1,17 +1,18 @@
-import type { ResolveAnswer, ResolvedTag, SignedReleaseRecord } from '@modmesh/api';
+import type { ResolvedTag, SignedReleaseRecord } from '@modmesh/api';
 import { ModmeshError } from '@modmesh/manifest';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import semver from 'semver';
+import type { EventHub } from '../events.js';
 import { paramsSchema } from '../params.js';
-import type { AnswerCache } from '../resolve-cache.js';
+import { createAnswerCache } from '../resolve-cache.js';
 import type { MetadataStore, StoredRelease } from '../storage/types.js';
 import { parseSpec } from '../validate.js';
-import type { Answers } from './answers.js';
+import { type Answers, type RouteAnswers, sendJsonText } from './answers.js';
 
 export interface ReadRoutesOptions {
   metadata: MetadataStore;
-  /** Resolve answers kept in memory until the event hub publishes (resolve-cache.ts). */
-  answers: AnswerCache;
+  /** Resolve answers are kept in memory until it publishes (resolve-cache.ts). */
+  hub: Pick<EventHub, 'onPublish'>;
 }
 
 /**
@@ -21,6 +22,7 @@ export interface ReadRoutesOptions {
  */
 export async function readRoutes(app: FastifyInstance, options: ReadRoutesOptions): Promise<void> {
   const { metadata } = options;
+  const answers = createAnswerCache<RouteAnswers[typeof RESOLVE]>(options.hub);
 
   app.get<Answers<'GET /v1/remotes'>>('/v1/remotes', async function listRemotes() {
     return { remotes: await metadata.listRemotes() };
@@ -39,22 +41,21 @@ export async function readRoutes(app: FastifyInstance, options: ReadRoutesOption
 
   // Hosts resolve at start, on every event and on their periodic check: answered from memory,
   // with an ETag; `If-None-Match` with it gets a 304 and no body.
-  app.get<Answers<'GET /v1/remotes/:name/resolve/:spec'> & { Params: { name: string; spec: string }; Querystring: { include?: string } }>(
+  app.get<Answers<typeof RESOLVE> & { Params: { name: string; spec: string }; Querystring: { include?: string } }>(
     '/v1/remotes/:name/resolve/:spec',
     { schema: { params: paramsSchema('name') } },
     async function resolve(request, reply) {
       const { name, spec } = request.params;
       const include = request.query.include === 'release';
-      const answer = await options.answers.answer(`${name}\n${spec}\n${include}`, () => resolveFromStorage(name, spec, include));
+      const answer = await answers.answer(`${name}\n${spec}\n${include}`, () => resolveFromStorage(name, spec, include));
       reply.header('etag', answer.etag).header('cache-control', 'no-cache');
       // A 304 has no body: the route's answer type does not apply to it.
       if (request.headers['if-none-match'] === answer.etag) return (reply as FastifyReply).code(304).send();
-      // The JSON text as kept: the same bytes as the answer it was made from, serialized once.
-      return reply.type('application/json; charset=utf-8').send(answer.body as unknown as ResolveAnswer);
+      return sendJsonText(reply as FastifyReply, RESOLVE, answer.body);
     },
   );
 
-  async function resolveFromStorage(name: string, rawSpec: string, include: boolean): Promise<ResolveAnswer> {
+  async function resolveFromStorage(name: string, rawSpec: string, include: boolean): Promise<RouteAnswers[typeof RESOLVE]> {
     const spec = parseSpec(rawSpec, name);
     let version: string;
     let tag: ResolvedTag | undefined;
@@ -111,6 +112,8 @@ export async function readRoutes(app: FastifyInstance, options: ReadRoutesOption
 }
 
 // --- internal ---
+
+const RESOLVE = 'GET /v1/remotes/:name/resolve/:spec';
 
 function unknownRemote(name: string): ModmeshError {
   return new ModmeshError('MODMESH_NOT_FOUND', `there is no remote named ${name} at this registry`, {
