@@ -61,7 +61,8 @@ export async function startUserServiceFixture({ name, quick, variants }) {
   function start(variant, options = {}) {
     const host = hosts[variant];
     if (!host) throw new Error(`${variant} is not one of this fixture's variants (${variants.join(', ')})`);
-    return startProcess(host.script, { cwd, env: { PORT: '0', ...host.env(options) } });
+    // options.nodeArgs: Node's own options for the process (bench/profile-start.mjs: --cpu-prof).
+    return startProcess(host.script, { cwd, nodeArgs: options.nodeArgs, env: { PORT: '0', ...host.env(options) } });
   }
 
   return {
