@@ -11,8 +11,14 @@ describe('createLazyTrust', () => {
     const offer = { name: 'auth', spec: 'stable', version: '1.0.0' } as Offer;
     const loaded: Trust = {
       ready: async () => void calls.push('ready'),
-      refresh: async (reason) => (calls.push(`refresh ${reason}`), true),
-      offer: async (remote, spec) => (calls.push(`offer ${remote}@${spec}`), offer),
+      refresh: async (reason) => {
+        calls.push(`refresh ${reason}`);
+        return true;
+      },
+      offer: async (remote, spec) => {
+        calls.push(`offer ${remote}@${spec}`);
+        return offer;
+      },
       stale: () => ({ role: 'timestamp', since: 'then', forMs: 1 }),
       summary: () => ({ root: 1 }) as unknown as ReturnType<Trust['summary']>,
     };
