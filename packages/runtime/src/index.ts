@@ -4,4 +4,4 @@ export type { VerifiedRelease } from './acquire.js';
 export type { CodeCacheOptions } from './code-cache.js';
 export { jsonLogger, type Level, type Logger } from './log.js';
 export { createMesh, type LiveModule, type Mesh, type MeshOptions, type MeshStatus, type RemoteStatus } from './mesh.js';
-export { trustFromEnv, trustVariable } from './trust-env.js';
+export { type HostTrust, hostTrustFromEnv, trustFromEnv, trustVariable } from './trust-env.js';
