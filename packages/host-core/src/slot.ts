@@ -200,20 +200,27 @@ export function createRemoteSlot<R extends CoreRelease>(remote: RemoteSpec, port
     since = new Date().toISOString();
     lastError = undefined;
     counters.inc('modmesh_runtime_loads_total', { remote: name, source: next.source, result: 'loaded' });
-    if (from !== undefined) log('info', `${name}: swapped ${from} -> ${next.version}`, { remote: name, from, to: next.version, spec });
-    else log('info', `${name}: running ${next.version}`, { remote: name, version: next.version, spec, source: next.source });
+    const kept = next.source === 'registry' ? keepState(next.version, next.tag) : undefined;
+    if (from === undefined) log('info', `${name}: running ${next.version}`, { remote: name, version: next.version, spec, source: next.source });
     ports.onChange({ remote, from, to: next.version });
-    if (next.source === 'registry') keepState(next.version, next.tag);
+    if (from !== undefined) {
+      // A swap is told once its state is on disk: a host stopped after that boots this release
+      // from its cache, not the one before (a host may be stopped without close(), as a stock
+      // host on SIGTERM is). The new release already answers meanwhile.
+      await kept;
+      log('info', `${name}: swapped ${from} -> ${next.version}`, { remote: name, from, to: next.version, spec });
+    }
   }
 
-  // The state a running release was verified at is kept on disk right after the swap, not before
-  // it: the next request already gets the new release, and a restart finds the state once the
-  // write is done (the same moment as before, as the write came after the install anyway).
-  // Writes are chained, so they land in order; the store never lowers what it keeps.
-  function keepState(version: string, tag: Omit<TagInfo, 'name'> | undefined): void {
+  // The state a running release was verified at is kept on disk right after the install, not
+  // before it: the next request already gets the new release. A boot does not wait for it; a
+  // swap is told once it is done. Writes are chained, so they land in order; the store never
+  // lowers what it keeps. The promise never rejects (a failure is noted).
+  function keepState(version: string, tag: Omit<TagInfo, 'name'> | undefined): Promise<void> {
     keeping = keeping
       .then(() => rememberState(version, tag))
       .catch((error: unknown) => noteFailure(coded(error), `keeping the verified state of ${name}@${version}`));
+    return keeping;
   }
 
   // Whether the update is to be tried again: only after a failure that is not the release's fault.
@@ -230,7 +237,7 @@ export function createRemoteSlot<R extends CoreRelease>(remote: RemoteSpec, port
       // The same release at a newer move of the tag: the newer state is kept, here and on disk.
       if (answer.tag && current.tag && answer.tag.seq > current.tag.seq) {
         current.tag = { ...current.tag, seq: answer.tag.seq, kind: answer.tag.kind, signed: answer.tag.signed };
-        keepState(current.version, answer.tag);
+        void keepState(current.version, answer.tag);
       }
       return 'done';
     }
