@@ -3,4 +3,5 @@ export type { SharedPackage, SharedStatus } from '@modmesh/host-core';
 export type { VerifiedRelease } from './acquire.js';
 export { jsonLogger, type Level, type Logger } from './log.js';
 export { createMesh, type LiveModule, type Mesh, type MeshOptions, type MeshStatus, type RemoteStatus } from './mesh.js';
+export type { RemoteModuleId, RemoteModules } from './remote-modules.js';
 export { trustFromEnv, trustVariable } from './trust-env.js';
