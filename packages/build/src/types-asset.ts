@@ -14,7 +14,7 @@ export function applyTypes(compiler: Compiler, config: ResolvedConfig, target: R
   const { webpack } = compiler;
   compiler.hooks.thisCompilation.tap('ModmeshTypes', function addDeclarations(compilation) {
     compilation.hooks.processAssets.tap({ name: 'ModmeshTypes', stage: webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL }, () => {
-      const declarations = emitDeclarations({ dir: config.dir, tsconfig: config.tsconfig, exposes: target.exposes });
+      const declarations = emitDeclarations({ dir: config.dir, tsconfig: config.tsconfig, exposes: target.exposes, target: target.target });
       compilation.emitAsset(RELEASE_TYPES, new webpack.sources.RawSource(declarations.text));
       const index = typesIndexOf(config.name, target.target, declarations);
       compilation.emitAsset(RELEASE_TYPES_INDEX, new webpack.sources.RawSource(`${JSON.stringify(index, null, 2)}\n`));

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isModmeshError, ModmeshError } from '@modmesh/manifest';
 import { type CommandSpec, formatHelp, parseCommandArgs } from './args.js';
 import { buildCommand } from './commands/build.js';
+import { checkCommand } from './commands/check.js';
 import { initCommand } from './commands/init.js';
 import { keysGenerateCommand, tokenCreateCommand, trustAddCommand } from './commands/keys.js';
 import { publishCommand } from './commands/publish.js';
@@ -9,6 +10,7 @@ import { infoCommand, lsCommand } from './commands/read.js';
 import { registryStartCommand } from './commands/registry.js';
 import { registryExportCommand, registryImportCommand, registryMigrateCommand } from './commands/registry-data.js';
 import { rollbackCommand, tagSetCommand } from './commands/tags.js';
+import { typesPullCommand } from './commands/types.js';
 import { missingOptionalPackage } from './optional.js';
 import type { CliContext } from './output.js';
 
@@ -23,6 +25,8 @@ const COMMANDS: CommandSpec[] = [
   trustAddCommand,
   tokenCreateCommand,
   publishCommand,
+  checkCommand,
+  typesPullCommand,
   tagSetCommand,
   rollbackCommand,
   lsCommand,

@@ -11,6 +11,12 @@ export interface DeclarationInput {
   tsconfig?: string | undefined;
   /** Exposed module → its source file (`{ './tokenValidator': './src/tokenValidator.ts' }`). */
   exposes: Record<string, string>;
+  /**
+   * Where the container runs, for the global types its sources are read with when the tsconfig
+   * names none: Node's (`@types/node`) for `node`, the DOM's for `web`, as the build compiles them.
+   * @default "node"
+   */
+  target?: 'node' | 'web';
 }
 
 /** A container's contract: its declarations, and which of their modules each exposed module is. */
@@ -47,7 +53,7 @@ export interface EmittedDeclarations extends Declarations {
 export function emitDeclarations(input: DeclarationInput): EmittedDeclarations {
   const dir = path.resolve(input.dir);
   const roots = Object.fromEntries(Object.entries(input.exposes).map(([expose, file]) => [expose, sourceFileOf(dir, file)]));
-  const options = compilerOptions(dir, input.tsconfig);
+  const options = compilerOptions(dir, input.tsconfig, input.target ?? 'node');
   const key = JSON.stringify([dir, input.tsconfig, roots]);
   const program = ts.createProgram(Object.values(roots), options, createCachingHost(options), previous.get(key));
   previous.set(key, program);
@@ -91,7 +97,7 @@ function isFile(file: string): boolean {
 // The project's settings, with what one file of ambient modules needs: AMD module output is the
 // only kind TypeScript writes declarations of several modules into one file with, named by
 // their paths; Node-style resolution reads the `.js` specifiers of ES module sources.
-function compilerOptions(dir: string, tsconfig: string | undefined): ts.CompilerOptions {
+function compilerOptions(dir: string, tsconfig: string | undefined, target: 'node' | 'web'): ts.CompilerOptions {
   const own = tsconfig
     ? ts.getParsedCommandLineOfConfigFile(tsconfig, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })?.options
     : undefined;
@@ -101,6 +107,10 @@ function compilerOptions(dir: string, tsconfig: string | undefined): ts.Compiler
     esModuleInterop: true,
     jsx: ts.JsxEmit.React,
     ...own,
+    // Every @types package in node_modules (TypeScript's default) would be read and checked on
+    // each emit; the globals a container's code has are its platform's.
+    types: own?.types ?? (target === 'web' || !hasNodeTypes(dir) ? [] : ['node']),
+    ...(target === 'web' && !own?.lib && { lib: ['lib.es2023.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'] }),
     declaration: true,
     emitDeclarationOnly: true,
     noEmit: false,
@@ -127,6 +137,13 @@ function compilerOptions(dir: string, tsconfig: string | undefined): ts.Compiler
     isolatedModules: false,
     isolatedDeclarations: false,
   };
+}
+
+function hasNodeTypes(dir: string): boolean {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if (isFile(path.join(current, 'node_modules/@types/node/package.json'))) return true;
+    if (path.dirname(current) === current) return false;
+  }
 }
 
 // The directory TypeScript names the modules of its output relative to: the deepest one that

@@ -13,6 +13,7 @@ import {
 } from '@modmesh/manifest';
 import { CLIENT_OPTIONS, type CommandSpec, type ParsedArgs, readUserFile, releaseVersion, remoteName } from '../args.js';
 import { connect } from '../connect.js';
+import { gatePublish } from '../contract-gate.js';
 import { type CliContext, createOutput, formatBytes, type Output } from '../output.js';
 import { buildReleaseManifest } from '../release.js';
 
@@ -106,6 +107,7 @@ async function runPublish(args: ParsedArgs, context: CliContext): Promise<void> 
 
   const client = connect(args, context.env, context.cwd, output);
   await checkPublishable(client, name, version, signed.signature.keyId);
+  await gatePublish(client, signed.manifest, dir, output.note);
   const uploaded = await uploadMissing(client, name, dir, signed.manifest.files, signed.signature.keyId, output);
   const reason = args.value('reason');
   await client.publish(name, { ...signed, ...(tag && { tag }), ...(reason && { reason }) });
