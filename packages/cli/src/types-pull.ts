@@ -26,15 +26,30 @@ export interface PullContext {
   note(text: string): void;
 }
 
+/** Which release a spec resolves to now, and its signed manifest (not yet verified). */
+export interface ResolvedRelease {
+  version: string;
+  signed: unknown;
+  /** Where the answer came from: the registry, or the verified cache (offline, or the registry unreachable). */
+  source: 'registry' | 'cache';
+}
+
 /**
- * The declarations of the release `remote` resolves to, as a host would run it: resolved at the
- * registry (or, offline or with the registry unreachable, from the host's verified cache: the
- * state a host recorded for the spec, or the exact version), its signed manifest verified with
- * the keys the host trusts, and the declaration files checked against the manifest's SHA-256
- * whether they come from the network or the cache. What is fetched is cached for next time.
+ * The release `remote` resolves to, as a host following it would run it: the registry's answer,
+ * or offline (or with the registry unreachable) the host's verified cache: the state a host
+ * recorded for the spec, else `known` (the release the last pull wrote), for an exact version
+ * that version.
  */
-export async function pullTypes(remote: RemoteSpec, context: PullContext): Promise<PulledTypes> {
-  const resolved = (context.client && (await resolveOnline(remote, context.client, context.note))) ?? (await resolveCached(remote, context.cache));
+export async function resolveRelease(remote: RemoteSpec, context: Pick<PullContext, 'client' | 'cache' | 'note'>, known?: string): Promise<ResolvedRelease> {
+  return (context.client && (await resolveOnline(remote, context.client, context.note))) ?? (await resolveCached(remote, context.cache, known));
+}
+
+/**
+ * The declarations of a resolved release: its signed manifest verified with the keys the host
+ * trusts, and the declaration files of the target's container checked against the manifest's
+ * SHA-256, whether they come from the network or the cache. What is fetched is cached for next time.
+ */
+export async function pullTypes(remote: RemoteSpec, resolved: ResolvedRelease, context: PullContext): Promise<PulledTypes> {
   const manifest = verifyRelease(resolved.signed, { trusted: context.trusted, expect: { name: remote.name, version: resolved.version } });
   const container = manifest.containers.find((each) => each.target === context.target);
   const files = container && typesFilesOf(manifest, container);
@@ -61,13 +76,7 @@ export async function pullTypes(remote: RemoteSpec, context: PullContext): Promi
 // Failures that mean the registry cannot be asked now (as opposed to an answer refusing something).
 const OFFLINE_CODES = new Set(['MODMESH_REMOTE_UNREACHABLE', 'MODMESH_REMOTE_TIMEOUT']);
 
-interface Resolved {
-  version: string;
-  signed: unknown;
-  source: PulledTypes['source'];
-}
-
-async function resolveOnline(remote: RemoteSpec, client: RegistryClient, note: (text: string) => void): Promise<Resolved | undefined> {
+async function resolveOnline(remote: RemoteSpec, client: RegistryClient, note: (text: string) => void): Promise<ResolvedRelease | undefined> {
   try {
     const answer = await client.resolve(remote.name, remote.spec);
     return { version: answer.version, signed: answer.release, source: 'registry' };
@@ -78,8 +87,8 @@ async function resolveOnline(remote: RemoteSpec, client: RegistryClient, note: (
   }
 }
 
-async function resolveCached(remote: RemoteSpec, cache: ReleaseCache): Promise<Resolved> {
-  const version = remote.kind === 'version' ? remote.spec : (await cache.states.read(remote.name, remote.spec))?.version;
+async function resolveCached(remote: RemoteSpec, cache: ReleaseCache, known: string | undefined): Promise<ResolvedRelease> {
+  const version = remote.kind === 'version' ? remote.spec : ((await cache.states.read(remote.name, remote.spec))?.version ?? known);
   const signed = version === undefined ? undefined : await cache.readRelease(remote.name, version);
   if (version === undefined || signed === undefined) {
     throw new ModmeshError('MODMESH_NO_VERIFIED_RELEASE', `${remote.name}@${remote.spec}: nothing in the cache ${cache.dir} says which release that is`, {

@@ -9,7 +9,7 @@ import { keyIdOf, ModmeshError, parsePublicKey } from '@modmesh/manifest';
 import { CLIENT_OPTIONS, type CommandSpec, type ParsedArgs } from '../args.js';
 import { connect } from '../connect.js';
 import { type CliContext, createOutput, table } from '../output.js';
-import { type PulledTypes, pullTypes } from '../types-pull.js';
+import { type PulledTypes, pullTypes, type ResolvedRelease, resolveRelease } from '../types-pull.js';
 
 const TARGETS = ['node', 'web'] as const;
 
@@ -66,37 +66,45 @@ async function runTypesPull(args: ParsedArgs, context: CliContext): Promise<void
   const remotes = hostCore.parseRemotes(specsOf(args.positionals, lock, out));
   const cache = runtime.createReleaseCache(path.resolve(context.cwd, args.need('cache')));
   const client = args.flag('offline') ? undefined : connect(args, context.env, context.cwd, output);
-  const given = trustArguments(args.values('trust'));
 
-  const pulled: { remote: RemoteSpec; types: PulledTypes; before: string | undefined }[] = [];
+  // Which release each spec resolves to now, against the one the host's types are from.
+  const resolved: { remote: RemoteSpec; release: ResolvedRelease; before: string | undefined }[] = [];
   for (const remote of remotes) {
-    const keys = given[remote.name] ?? (runtime.trustFromEnv([remote.name], context.env)[remote.name] as string[]);
-    const trusted = new Map<string, KeyObject>(keys.map((key) => [keyIdOf(key), parsePublicKey(key)]));
-    const types = await pullTypes(remote, { client, cache, trusted, target, note: output.note });
-    pulled.push({ remote, types, before: lock?.remotes[remote.alias]?.version });
+    const locked = lock?.remotes[remote.alias];
+    const known = locked?.spec === `${remote.name}@${remote.spec}` ? locked.version : undefined;
+    resolved.push({ remote, release: await resolveRelease(remote, { client, cache, note: output.note }, known), before: locked?.version });
   }
-  const stale = pulled.filter((each) => each.before !== each.types.version);
-  const rows = pulled.map(({ remote, types, before }) => [
+  const rows = resolved.map(({ remote, release, before }) => [
     remote.alias,
     `${remote.name}@${remote.spec}`,
-    before === types.version
-      ? `${types.version} (up to date)`
+    before === release.version
+      ? `${release.version} (up to date)`
       : before === undefined
-        ? `${types.version} (new)`
-        : `${before} → ${types.version} (the types were older)`,
-    types.source === 'cache' ? 'from the verified cache' : '',
+        ? `${release.version} (new)`
+        : `${before} → ${release.version} (the types were older)`,
+    release.source === 'cache' ? 'from the verified cache' : '',
   ]);
 
   if (args.flag('check')) {
+    const stale = resolved.filter((each) => each.before !== each.release.version);
     if (stale.length > 0) {
       const list = stale.map(
-        ({ remote, types, before }) => `${remote.alias}: ${before ? `types from ${before}` : 'no types'}, ${remote.name}@${remote.spec} is ${types.version}`,
+        ({ remote, release, before }) =>
+          `${remote.alias}: ${before ? `types from ${before}` : 'no types'}, ${remote.name}@${remote.spec} is ${release.version}`,
       );
       throw new ModmeshError('MODMESH_TYPES_STALE', `the host's types are older than the releases its specs resolve to: ${list.join('; ')}`, {
         hint: `Run \`modmesh types pull\` (in ${path.relative(context.cwd, out) || '.'}'s project) and fix what the type check then says.`,
       });
     }
     return output.result({ out, stale: [] }, () => table(rows));
+  }
+
+  const given = trustArguments(args.values('trust'));
+  const pulled: { remote: RemoteSpec; types: PulledTypes; before: string | undefined }[] = [];
+  for (const { remote, release, before } of resolved) {
+    const keys = given[remote.name] ?? (runtime.trustFromEnv([remote.name], context.env)[remote.name] as string[]);
+    const trusted = new Map<string, KeyObject>(keys.map((key) => [keyIdOf(key), parsePublicKey(key)]));
+    pulled.push({ remote, types: await pullTypes(remote, release, { client, cache, trusted, target, note: output.note }), before });
   }
 
   const merged: TypesLock = { schema: contract.TYPES_LOCK_SCHEMA, remotes: { ...lock?.remotes } };
