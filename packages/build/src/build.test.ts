@@ -93,8 +93,11 @@ describe.each(BUNDLERS)('modmesh build with %s', (bundler) => {
       const { dir } = createRemoteProject();
       await buildRelease({ dir, bundler, targets: ['node'] });
       const before = files(path.join(dir, 'dist/release'));
-      writeFileSync(path.join(dir, 'src/greeting.ts'), 'export function greet(: string {\n');
-      await expect(buildRelease({ dir, bundler, targets: ['node'] })).rejects.toMatchObject({ code: 'MODMESH_BUILD_FAILED', remote: 'greeter' });
+      writeFileSync(path.join(dir, 'src/greeting.ts'), 'export const x = 1;\nexport const y = 2 +;\n');
+      const failed = buildRelease({ dir, bundler, targets: ['node'] });
+      await expect(failed).rejects.toMatchObject({ code: 'MODMESH_BUILD_FAILED', remote: 'greeter', file: 'src/greeting.ts' });
+      // The file, line and column first, as an editor takes them.
+      await expect(failed).rejects.toThrow(/was left as it was:\nsrc\/greeting\.ts:2:21: .*Expression expected/);
       expect(files(path.join(dir, 'dist/release'))).toEqual(before);
       expect(readdirSync(path.join(dir, 'dist'))).toEqual(['release']);
     },

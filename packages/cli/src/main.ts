@@ -3,6 +3,7 @@ import { isModmeshError, ModmeshError } from '@modmesh/manifest';
 import { type CommandSpec, formatHelp, parseCommandArgs } from './args.js';
 import { buildCommand } from './commands/build.js';
 import { checkCommand } from './commands/check.js';
+import { devCommand } from './commands/dev.js';
 import { initCommand } from './commands/init.js';
 import { keysGenerateCommand, tokenCreateCommand, trustAddCommand } from './commands/keys.js';
 import { publishCommand } from './commands/publish.js';
@@ -17,6 +18,7 @@ import type { CliContext } from './output.js';
 const COMMANDS: CommandSpec[] = [
   initCommand,
   buildCommand,
+  devCommand,
   registryStartCommand,
   registryMigrateCommand,
   registryExportCommand,
