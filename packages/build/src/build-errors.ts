@@ -26,13 +26,18 @@ export function buildProblems(errors: readonly StatsError[], dir: string): Build
     const text = stripAnsi(error.message ?? '');
     const where = LOC.exec(error.loc ?? '') ?? FRAME.exec(text);
     const file = error.moduleName ? error.moduleName.replace(/^\.\//, '') : error.file ? path.relative(dir, error.file) : '';
-    return { file, line: where ? Number(where[1]) : undefined, column: where ? Number(where[2]) + 1 : undefined, message: headline(text) };
+    const at = where ? { line: Number(where[1]), column: Number(where[2]) + 1 } : markedLocation(text);
+    return { file, line: at?.line, column: at?.column, message: headline(text) };
   });
 }
 
 /** `src/greeting.ts:2:21: Expression expected`, one per line. */
 export function formatProblems(problems: readonly BuildProblem[]): string {
-  return problems.map((problem) => `${problem.file}${problem.line === undefined ? '' : `:${problem.line}:${problem.column}`}: ${problem.message}`).join('\n');
+  return problems
+    .map((problem) =>
+      problem.file ? `${problem.file}${problem.line === undefined ? '' : `:${problem.line}:${problem.column}`}: ${problem.message}` : problem.message,
+    )
+    .join('\n');
 }
 
 // --- internal ---
@@ -41,6 +46,19 @@ const LOC = /^(\d+):(\d+)/;
 const FRAME = /╭─\[(\d+):(\d+)\]/;
 // The wrapping loaders put around the error itself.
 const WRAPPING = /^(Module build failed|\[tsl\] ERROR in)/;
+
+// A code frame without a `[line:col]` header (rspack's, for a one-line file): the numbered line
+// above the marker, and where the marker points under it.
+function markedLocation(text: string): { line: number; column: number } | undefined {
+  const lines = text.split('\n');
+  for (const [index, marker] of lines.entries()) {
+    const dot = marker.indexOf('·');
+    const pointed = marker.search(/[─^]/);
+    const code = /^\s*(\d+) │ /.exec(lines[index - 1] ?? '');
+    if (dot >= 0 && pointed > dot && code) return { line: Number(code[1]), column: pointed - dot - 1 };
+  }
+  return undefined;
+}
 
 function headline(text: string): string {
   const lines = text
