@@ -166,7 +166,7 @@ function writeWorkspace(dir: string, first: string): void {
   writeFileSync(path.join(dir, 'greeter/src/text.ts'), `export const TEXT = ${JSON.stringify(first)};\n`);
   writeFileSync(
     path.join(dir, 'greeter/src/greeting.ts'),
-    "import { TEXT } from './text.js';\nexport function greet(name: string): string {\n  return `${TEXT} ${name}`;\n}\n",
+    "import { TEXT } from './text.js';\nexport function greet(name: string): string {\n  return TEXT + ' ' + name;\n}\n",
   );
   writeFileSync(
     path.join(dir, 'greeter/src/LoginForm.tsx'),
