@@ -84,7 +84,7 @@ async function runCheck(args: ParsedArgs, context: CliContext): Promise<void> {
     } else {
       const notes: string[] = [];
       const hosts = await hostsRunning(client, name, notes);
-      result = await compareReleases(await publishedContract(client, name, against), after, hosts, dir);
+      result = await compareReleases(await publishedContract(client, name, against, notes), after, hosts, dir);
       result.notes.unshift(...notes);
     }
   }
