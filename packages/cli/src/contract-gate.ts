@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Consumer, RegistryClient } from '@modmesh/api';
-import type { ContractBreak, SharedRangeBreak } from '@modmesh/contract';
+import type { ContractBreak, SharedRangeChange } from '@modmesh/contract';
 import {
   type ContainerInfo,
   type FileEntry,
@@ -35,7 +35,7 @@ export interface GateResult {
   notes: string[];
 }
 
-export type GateBreak = ({ kind: 'export' } & ContractBreak) | ({ kind: 'shared' } & SharedRangeBreak) | { kind: 'target'; target: string };
+export type GateBreak = ({ kind: 'export' } & ContractBreak) | ({ kind: 'shared' } & SharedRangeChange) | { kind: 'target'; target: string };
 
 /**
  * The publish gate: a release X.Y.Z is compared with the newest release of the same major
@@ -141,7 +141,10 @@ export async function compareReleases(before: ReleaseContract, after: ReleaseCon
       result.notes.push(`${before.version} carries no declarations for its ${old.target} container: nothing to compare its exports with`);
     }
     const providing = hosts.filter((host) => (host.kind === 'browser' ? 'web' : 'node') === old.target).map((host) => ({ ...host, shared: host.shared ?? [] }));
-    result.breaks.push(...contract.sharedRangeBreaks(old.shared, now.shared, providing).map((each) => ({ kind: 'shared' as const, ...each })));
+    for (const change of contract.sharedRangeChanges(old.shared, now.shared, providing)) {
+      if (change.singleton) result.breaks.push({ kind: 'shared', ...change });
+      else result.notes.push(`${describeBreak({ kind: 'shared', ...change }).trim()}: the remote loads a copy of its own there (not a singleton)`);
+    }
   }
   return result;
 }

@@ -11,5 +11,5 @@ export {
   type TypesLock,
 } from './host-types.js';
 export { declaredModules, hasDefaultExport, renameModules } from './module-names.js';
-export { type ProvidingHost, type SharedRangeBreak, sharedRangeBreaks } from './shared-ranges.js';
+export { type ProvidingHost, type SharedRangeChange, sharedRangeChanges } from './shared-ranges.js';
 export { readDeclarations, TYPES_INDEX_SCHEMA, type TypesIndex, typesIndexOf } from './types-index.js';
