@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { emitDeclarations, typesIndexOf } from '@modmesh/contract';
+import { type EmittedDeclarations, emitDeclarationsInWorker, typesIndexOf } from '@modmesh/contract';
 import { RELEASE_TYPES, RELEASE_TYPES_INDEX } from '@modmesh/manifest';
 import type { Compiler } from 'webpack';
 import type { ResolvedConfig, ResolvedTarget } from './resolve-config.js';
@@ -12,9 +12,17 @@ import type { ResolvedConfig, ResolvedTarget } from './resolve-config.js';
  */
 export function applyTypes(compiler: Compiler, config: ResolvedConfig, target: ResolvedTarget): void {
   const { webpack } = compiler;
+  let emitting: Promise<EmittedDeclarations> | undefined;
+  // Started with the compile, in a worker: TypeScript runs while the bundler does.
+  compiler.hooks.beforeCompile.tap('ModmeshTypes', function startDeclarations() {
+    emitting = emitDeclarationsInWorker({ dir: config.dir, tsconfig: config.tsconfig, exposes: target.exposes, target: target.target });
+    emitting.catch(() => undefined);
+  });
   compiler.hooks.thisCompilation.tap('ModmeshTypes', function addDeclarations(compilation) {
-    compilation.hooks.processAssets.tap({ name: 'ModmeshTypes', stage: webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL }, () => {
-      const declarations = emitDeclarations({ dir: config.dir, tsconfig: config.tsconfig, exposes: target.exposes, target: target.target });
+    compilation.hooks.processAssets.tapPromise({ name: 'ModmeshTypes', stage: webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL }, async () => {
+      const declarations = await (emitting ??
+        emitDeclarationsInWorker({ dir: config.dir, tsconfig: config.tsconfig, exposes: target.exposes, target: target.target }));
+      emitting = undefined;
       compilation.emitAsset(RELEASE_TYPES, new webpack.sources.RawSource(declarations.text));
       const index = typesIndexOf(config.name, target.target, declarations);
       compilation.emitAsset(RELEASE_TYPES_INDEX, new webpack.sources.RawSource(`${JSON.stringify(index, null, 2)}\n`));

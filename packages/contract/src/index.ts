@@ -1,5 +1,6 @@
 export { type ContractBreak, type ContractComparison, compareContracts } from './compare.js';
 export { type DeclarationInput, type DeclarationProblem, type Declarations, type EmittedDeclarations, emitDeclarations } from './declarations.js';
+export { emitDeclarationsInWorker } from './declarations-thread.js';
 export {
   type HostRemote,
   type LockedRemote,
