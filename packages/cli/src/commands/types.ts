@@ -12,6 +12,8 @@ import { type CliContext, createOutput, table } from '../output.js';
 import { type PulledTypes, pullTypes, type ResolvedRelease, resolveRelease } from '../types-pull.js';
 
 const TARGETS = ['node', 'web'] as const;
+// What a host's remotes are called in `import('ALIAS/expose')`: a name, never a path.
+const ALIAS = /^[A-Za-z_$][\w$.-]{0,63}$/;
 
 export const typesPullCommand: CommandSpec = {
   name: 'types pull',
@@ -166,6 +168,13 @@ function specsOf(positionals: string[], lock: TypesLock | undefined, out: string
     return [equals === -1 ? (value.split('@')[0] ?? value) : text.slice(0, equals), value];
   });
   if (entries.length === 0) entries.push(...Object.entries(lock?.remotes ?? {}).map(([alias, entry]): [string, string] => [alias, entry.spec]));
+  // An alias names a file in --out and a module id: never a path.
+  const bad = entries.find(([alias]) => !ALIAS.test(alias));
+  if (bad) {
+    throw new ModmeshError('MODMESH_USAGE', `${JSON.stringify(bad[0])} is not an alias a host imports by`, {
+      hint: 'Write ALIAS=NAME@SPEC with ALIAS letters, digits, _, $, - and . (as in authServiceRemote=auth@stable).',
+    });
+  }
   if (entries.length === 0) {
     throw new ModmeshError('MODMESH_USAGE', `modmesh types pull: no SPEC, and ${path.join(out, 'modmesh-types.json')} lists none to pull again`, {
       hint: 'Name the remotes the host uses: modmesh types pull auth@stable.',
