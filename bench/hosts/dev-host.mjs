@@ -1,4 +1,4 @@
-// A Node host for scenario 11: follows greeter@dev through the modmesh runtime (trusting the dev
+// A Node host for scenario 12: follows greeter@dev through the modmesh runtime (trusting the dev
 // key `modmesh dev` made) and logs a JSON line with a millisecond timestamp at each swap, and a
 // "listening" line once the first release runs (bench/lib.mjs waits for it).
 //   MODMESH_REGISTRY, DEV_KEY_FILE, MODMESH_CACHE_DIR

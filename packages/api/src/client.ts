@@ -4,26 +4,35 @@ import { ACCEPT, DEFAULT_DEADLINES, type Deadlines, type ExpectedKind, type Meth
 import {
   type AddKeyAnswer,
   type AddKeyRequest,
+  type AuditAnswer,
   type ConsumerReport,
   type ConsumersAnswer,
   type CreateTokenAnswer,
   type CreateTokenRequest,
+  type HealthAnswer,
   type HistoryAnswer,
   type KeysAnswer,
   type MoveTagRequest,
   type PublishAnswer,
   type PublishRequest,
+  type PushMetadataAnswer,
+  type ReleasesRoleAnswer,
   type RemoteAnswer,
   type RemotesAnswer,
   type RemoveKeyAnswer,
   type ReportAnswer,
   type ResolvedRelease,
+  type RevokeTokenAnswer,
   type RollbackRequest,
+  type SignedPublishRequest,
   type SignedReleaseRecord,
   type TagMove,
   type TagsAnswer,
+  type TagsRoleAnswer,
+  type TokensAnswer,
   TUF_METADATA_PATH,
   TUF_TARGETS_PATH,
+  type TufEnvelope,
   UPLOAD_KEY_HEADER,
   type UploadAnswer,
   type WhoamiAnswer,
@@ -73,12 +82,28 @@ export interface RegistryClient {
   forget(instanceId: string): Promise<void>;
   // writes
   uploadBlob(name: string, sha256: string, bytes: Uint8Array, keyId?: string): Promise<UploadAnswer>;
-  publish(name: string, request: PublishRequest): Promise<PublishAnswer>;
+  /** A legacy publish (`PublishRequest`), or one in root mode carrying the signed roles (`SignedPublishRequest`). */
+  publish(name: string, request: PublishRequest | SignedPublishRequest): Promise<PublishAnswer>;
   moveTag(name: string, tag: string, request: MoveTagRequest): Promise<TagMove>;
   rollback(name: string, tag: string, request?: RollbackRequest): Promise<TagMove>;
   addKey(name: string, request: AddKeyRequest): Promise<AddKeyAnswer>;
   removeKey(name: string, keyId: string): Promise<RemoveKeyAnswer>;
   createToken(request: CreateTokenRequest): Promise<CreateTokenAnswer>;
+  // root of trust (design 16): the registry's side
+  health(): Promise<HealthAnswer>;
+  /** A release's document (what its TUF target is), exact bytes. */
+  releaseDocument(name: string, version: string): Promise<Uint8Array>;
+  /** Admin: the first root, or the next one (signed by a threshold of the newest root's keys and of its own). */
+  pushRoot(root: TufEnvelope): Promise<PushMetadataAnswer>;
+  /** Admin: a newer targets, signed by a threshold of the root's targets keys. */
+  pushTargets(targets: TufEnvelope): Promise<PushMetadataAnswer>;
+  /** `R.tags` N+1 signed by the remote's movers: tag moves, rollbacks, adoption, renewal. */
+  putTagsRole(name: string, role: TufEnvelope): Promise<TagsRoleAnswer>;
+  /** `R.releases` N+1 signed by the remote's publishers, without a new release: adoption, renewal, withdrawal. */
+  putReleasesRole(name: string, role: TufEnvelope): Promise<ReleasesRoleAnswer>;
+  tokens(): Promise<TokensAnswer>;
+  revokeToken(id: string): Promise<RevokeTokenAnswer>;
+  audit(options?: { since?: string; limit?: number }): Promise<AuditAnswer>;
 }
 
 // A signed release is a few KB; an answer larger than this is not one.
@@ -227,6 +252,21 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     addKey: (name, request) => callJson({ method: 'POST', path: apiPath('remotes', name, 'keys'), body: request, accept: [201], remote: name }),
     removeKey: (name, keyId) => callJson({ method: 'DELETE', path: apiPath('remotes', name, 'keys', keyId), remote: name }),
     createToken: (request) => callJson({ method: 'POST', path: apiPath('tokens'), body: request, accept: [201] }),
+    health: () => callJson({ method: 'GET', path: '/health' }),
+    releaseDocument: (name, version) => call({ method: 'GET', path: apiPath('remotes', name, 'releases', version, 'document'), remote: name }),
+    pushRoot: (root) => callJson({ method: 'PUT', path: apiPath('tuf', 'roots', String(versionOf(root))), body: root }),
+    pushTargets: (targets) => callJson({ method: 'PUT', path: apiPath('tuf', 'targets', String(versionOf(targets))), body: targets }),
+    putTagsRole: (name, role) => callJson({ method: 'PUT', path: apiPath('remotes', name, 'tags'), body: role, remote: name }),
+    putReleasesRole: (name, role) => callJson({ method: 'PUT', path: apiPath('remotes', name, 'releases'), body: role, remote: name }),
+    tokens: () => callJson({ method: 'GET', path: apiPath('tokens') }),
+    revokeToken: (id) => callJson({ method: 'DELETE', path: apiPath('tokens', id) }),
+    audit(auditOptions = {}) {
+      const query = new URLSearchParams();
+      if (auditOptions.since !== undefined) query.set('since', auditOptions.since);
+      if (auditOptions.limit !== undefined) query.set('limit', String(auditOptions.limit));
+      const search = query.toString();
+      return callJson({ method: 'GET', path: `${apiPath('audit')}${search ? `?${search}` : ''}` });
+    },
   };
 }
 
@@ -265,6 +305,10 @@ export function registryOrigin(url: string, source?: string): string {
 }
 
 // --- internal ---
+
+function versionOf(envelope: TufEnvelope): number {
+  return (envelope.signed as { version?: number }).version ?? 0;
+}
 
 const NOT_A_REGISTRY = 'Check that the URL is a modmesh registry and that it is healthy (its log says more); a proxy or another server answered.';
 

@@ -38,6 +38,9 @@ export interface TagMove {
   reason: string;
   at: string;
   seq: number;
+  /** Root mode: the `R.tags` version that states this move, and the TUF keyids whose signatures counted. */
+  roleVersion?: number;
+  signers?: string[];
 }
 
 /** A tag's state as a resolve answers it: whether its last move was a rollback decides whether a host may go back. */
@@ -126,7 +129,7 @@ export interface RemoveKeyAnswer {
   removed: true;
 }
 
-export type TokenRole = 'publish' | 'read';
+export type TokenRole = 'publish' | 'read' | 'admin';
 
 /** `POST /v1/tokens` */
 export interface CreateTokenRequest {
@@ -134,6 +137,8 @@ export interface CreateTokenRequest {
   /** The one remote a publish token may publish to and move tags of. */
   remote?: string;
   label?: string;
+  /** @default publish 90, admin 30, read 365; at most 365 */
+  expiresInDays?: number;
 }
 
 export interface CreateTokenAnswer {
@@ -142,6 +147,7 @@ export interface CreateTokenAnswer {
   id: string;
   role: TokenRole;
   remote: string | null;
+  expiresAt: string;
 }
 
 /** `GET /v1/whoami`: what the token sent may do. */
@@ -172,6 +178,9 @@ export interface PublishAnswer {
   version: string;
   files: number;
   tag?: string;
+  /** Root mode: the `R.releases` version that lists the release, and the `R.tags` version that moved the tag. */
+  releasesVersion?: number;
+  tagsVersion?: number;
 }
 
 /** `PUT /v1/remotes/:name/tags/:tag`: compare-and-swap. */
@@ -243,6 +252,8 @@ export interface ErrorAnswer {
 /** `GET /health` */
 export interface HealthAnswer {
   status: 'ok';
+  /** The registry's TUF documents: time left, and what needs someone (design 16 §4.1). */
+  tuf?: TufStatus;
 }
 
 /**
@@ -255,3 +266,101 @@ export const TUF_TARGETS_PATH = '/v1/tuf/targets';
 
 /** The header a publisher declares its signing key in when uploading files (refused early when not registered). */
 export const UPLOAD_KEY_HEADER = 'x-modmesh-key-id';
+
+// --- Root of trust (design 16 §4): the registry's side ---
+
+/** A TUF document as signed: `{ signed, signatures }` (design 16 §2.1). */
+export interface TufEnvelope {
+  signed: Record<string, unknown>;
+  signatures: { keyid: string; sig: string }[];
+}
+
+/** `PUT /v1/tuf/roots/:version` (admin): the first root, or the next by the rotation rule; `PUT /v1/tuf/targets/:version` (admin): a newer targets. */
+export interface PushMetadataAnswer {
+  version: number;
+}
+
+/** `POST /v1/remotes/:name/releases` in root mode: the release document with `R.releases` N+1 listing it, and with a tag `R.tags` N+1 moving it. */
+export interface SignedPublishRequest {
+  /** The signed release: `{ manifest, signature }` (or `signatures` for a publisher threshold above 1). */
+  document: { manifest: unknown; signature?: unknown; signatures?: unknown[] };
+  role: TufEnvelope;
+  tag?: string;
+  tagsRole?: TufEnvelope;
+}
+
+/** A tag move a mover signed, as the registry recorded it. */
+export type SignedTagMove = Omit<TagMove, 'id'> & { roleVersion: number; signers: string[] };
+
+/** `PUT /v1/remotes/:name/tags`: body `R.tags` N+1. */
+export interface TagsRoleAnswer {
+  name: string;
+  tagsVersion: number;
+  moves: SignedTagMove[];
+}
+
+/** `PUT /v1/remotes/:name/releases`: body `R.releases` N+1 without a new release (adoption, renewal, withdrawal). */
+export interface ReleasesRoleAnswer {
+  name: string;
+  releasesVersion: number;
+}
+
+/** `GET /v1/tokens` (admin): every token, never its hash. */
+export interface TokenInfo {
+  id: string;
+  role: TokenRole;
+  remote: string | null;
+  label: string;
+  createdAt: string;
+  /** Absent on tokens made before tokens expired. */
+  expiresAt?: string;
+  revokedAt?: string;
+  revokedBy?: string;
+  lastUsedAt?: string;
+}
+
+export interface TokensAnswer {
+  tokens: TokenInfo[];
+}
+
+/** `DELETE /v1/tokens/:id` (admin, or the token itself): the token, revoked. */
+export type RevokeTokenAnswer = TokenInfo;
+
+/** One use of a publish or admin token, or a refusal of a revoked or expired one. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  /** The token's id; `admin` for the bootstrap admin token. */
+  tokenId: string;
+  role: TokenRole;
+  /** `METHOD /route` */
+  action: string;
+  /** The request's path. */
+  subject: string;
+  /** `ok`, or the code it was refused with. */
+  outcome: string;
+  address: string;
+}
+
+/** `GET /v1/audit?since=&limit=` (admin): oldest first. */
+export interface AuditAnswer {
+  entries: AuditEntry[];
+}
+
+/** One TUF document's version and time left. */
+export interface TufDocumentStatus {
+  version: number;
+  expires: string;
+  expiresInSeconds: number;
+}
+
+/** The TUF part of `GET /health`. */
+export interface TufStatus {
+  mode: 'legacy' | 'root';
+  /** By role: root, timestamp, snapshot, targets, `<remote>.releases`, `<remote>.tags`. */
+  documents: Record<string, TufDocumentStatus>;
+  /** An expired document, the online key missing. */
+  problems: { code: string; message: string }[];
+  /** Offline-signed documents expiring within 30 days. */
+  warnings: { role: string; message: string }[];
+}

@@ -1,16 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { isModmeshError, ModmeshError } from '@modmesh/manifest';
 import { type CommandSpec, formatHelp, parseCommandArgs } from './args.js';
+import { releasesAdoptCommand, releasesRefreshCommand, signCommand, tagPushCommand, tagRefreshCommand, tagsAdoptCommand } from './commands/adopt.js';
 import { buildCommand } from './commands/build.js';
 import { checkCommand } from './commands/check.js';
 import { devCommand } from './commands/dev.js';
 import { initCommand } from './commands/init.js';
 import { keysGenerateCommand, tokenCreateCommand, trustAddCommand } from './commands/keys.js';
+import { onlineKeyPrintCommand } from './commands/online-key.js';
 import { publishCommand } from './commands/publish.js';
 import { infoCommand, lsCommand } from './commands/read.js';
 import { registryStartCommand } from './commands/registry.js';
 import { registryExportCommand, registryImportCommand, registryMigrateCommand } from './commands/registry-data.js';
+import { rootAddRemoteCommand, rootCreateCommand, rootRemoveKeyCommand, rootRotateCommand } from './commands/root.js';
+import { rootInspectCommand } from './commands/root-inspect.js';
+import { rootPullCommand, rootPushCommand, rootSignCommand } from './commands/root-sync.js';
 import { rollbackCommand, tagSetCommand } from './commands/tags.js';
+import { auditCommand, tokenListCommand, tokenRevokeCommand } from './commands/tokens.js';
 import { typesPullCommand } from './commands/types.js';
 import { missingOptionalPackage } from './optional.js';
 import type { CliContext } from './output.js';
@@ -23,14 +29,32 @@ const COMMANDS: CommandSpec[] = [
   registryMigrateCommand,
   registryExportCommand,
   registryImportCommand,
+  onlineKeyPrintCommand,
   keysGenerateCommand,
   trustAddCommand,
   tokenCreateCommand,
+  tokenListCommand,
+  tokenRevokeCommand,
+  auditCommand,
+  rootCreateCommand,
+  rootAddRemoteCommand,
+  rootRemoveKeyCommand,
+  rootRotateCommand,
+  rootSignCommand,
+  rootInspectCommand,
+  rootPushCommand,
+  rootPullCommand,
   publishCommand,
   checkCommand,
   typesPullCommand,
   tagSetCommand,
   rollbackCommand,
+  signCommand,
+  tagPushCommand,
+  tagRefreshCommand,
+  releasesAdoptCommand,
+  releasesRefreshCommand,
+  tagsAdoptCommand,
   lsCommand,
   infoCommand,
 ];

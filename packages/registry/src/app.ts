@@ -1,4 +1,8 @@
+import type { TufStatus } from '@modmesh/api';
+import { isModmeshError, ModmeshError } from '@modmesh/manifest';
+import { createNodeCrypto } from '@modmesh/trust/node';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { registerAudit } from './audit.js';
 import { type Authenticator, createAuthenticator } from './auth.js';
 import { createBlobCache } from './blob-cache.js';
 import { type ConsumerRegistry, createConsumerRegistry } from './consumers.js';
@@ -15,11 +19,23 @@ import { eventRoutes } from './routes/events.js';
 import { fileRoutes } from './routes/files.js';
 import { healthRoutes } from './routes/health.js';
 import { keyRoutes } from './routes/keys.js';
+import { preflightRoutes } from './routes/preflight.js';
 import { readRoutes } from './routes/reads.js';
 import { releaseRoutes } from './routes/releases.js';
+import { remoteRoleRoutes } from './routes/remote-roles.js';
 import { tagRoutes } from './routes/tags.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { trustAdminRoutes } from './routes/trust-admin.js';
+import { tufRoutes } from './routes/tuf.js';
 import type { ConsumerStore } from './storage/consumers.js';
 import type { BlobStore, MetadataStore } from './storage/types.js';
+import { createLegacyGate, registerLegacyGate } from './tuf/legacy-gate.js';
+import { registerTufMetrics } from './tuf/metrics.js';
+import { DEFAULT_ONLINE_EXPIRY, type OnlineExpiry } from './tuf/online.js';
+import { loadOnlineSigner, type OnlineSigner } from './tuf/online-key.js';
+import { createRenewal, type Renewal } from './tuf/renewal.js';
+import { createTufEngine, type TufEngine } from './tuf/service.js';
+import { tufStatus } from './tuf/status.js';
 
 export interface RegistryAppOptions {
   metadata: MetadataStore;
@@ -39,6 +55,12 @@ export interface RegistryAppOptions {
   logger?: boolean | Record<string, unknown>;
   /** Budgets for writes per publish token and for unknown tokens per client address (see rate-limit.ts); false turns them off. @default DEFAULT_RATE_LIMITS */
   rateLimit?: RateLimitOptions | false;
+  /** The registry's online keys for timestamp and snapshot (design 16 §4.1). @default none: legacy mode only, a root push is refused */
+  onlineSigner?: OnlineSigner;
+  /** How long timestamps and snapshots live and when they are renewed. @default DEFAULT_ONLINE_EXPIRY */
+  onlineExpiry?: Partial<OnlineExpiry>;
+  /** Refuse every legacy write (unsigned publishes and tag moves, registered keys): root mode only. @default false */
+  requireSignedTags?: boolean;
 }
 
 export interface RegistryApp {
@@ -47,6 +69,7 @@ export interface RegistryApp {
   metrics: RegistryMetrics;
   auth: Authenticator;
   consumers: ConsumerRegistry;
+  tuf: { engine: TufEngine; renewal: Renewal; status(): Promise<TufStatus> };
 }
 
 const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -66,7 +89,14 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
   const consumers = createConsumerRegistry(options.consumers);
   const blobCache = createBlobCache(options.blobCacheBytes ?? DEFAULT_BLOB_CACHE_BYTES);
   const limits = createRegistryLimits(options.rateLimit);
-  const publisher = createPublisher({ metadata, blobs, hub, metrics });
+  const signer = options.onlineSigner ?? (await loadOnlineSigner({}));
+  const expiry = checkedExpiry({ ...DEFAULT_ONLINE_EXPIRY, ...options.onlineExpiry });
+  const engine = createTufEngine({ metadata, hub, signer, crypto: createNodeCrypto(), expiry });
+  const renewal = createRenewal({ metadata, hub, engine, onError: (error, code) => app.log.warn({ err: error, code }, 'TUF renewal failed; retrying') });
+  const status = createStatusReader(() => tufStatus(metadata, signer));
+  registerTufMetrics(metrics.registry, status);
+  const gate = createLegacyGate({ metadata, requireSigned: options.requireSignedTags ?? false });
+  const publisher = createPublisher({ metadata, blobs, hub, metrics, engine, gate });
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES,
@@ -77,8 +107,10 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
 
   await hub.start();
   registerCoreHooks(app, { auth, limits, metrics });
+  registerAudit(app, { metadata, onError: (error) => app.log.warn({ err: error }, 'audit entry not written') });
+  registerLegacyGate(app, { auth, gate });
   await limits.register(app);
-  await app.register(healthRoutes, { metrics });
+  await app.register(healthRoutes, { metrics, tuf: status });
   await app.register(dashboardRoutes);
   await app.register(readRoutes, { metadata });
   await app.register(fileRoutes, { metadata, blobs, blobCache, metrics });
@@ -87,7 +119,49 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
   await app.register(eventRoutes, { hub });
   await app.register(consumerRoutes, { auth, consumers });
   await app.register(keyRoutes, { metadata, auth });
+  await app.register(tokenRoutes, { metadata, auth });
+  await app.register(tufRoutes, { metadata });
+  await app.register(trustAdminRoutes, { auth, engine });
+  await app.register(remoteRoleRoutes, { auth, engine, metadata, metrics, limits });
+  await app.register(preflightRoutes);
+  renewal.start();
   // Before the server stops accepting: open event streams would otherwise keep close() waiting.
-  app.addHook('preClose', async () => hub.close());
-  return { app, hub, metrics, auth, consumers };
+  app.addHook('preClose', async () => {
+    renewal.stop();
+    await hub.close();
+  });
+  return { app, hub, metrics, auth, consumers, tuf: { engine, renewal, status } };
+}
+
+// --- internal ---
+
+// /health and /metrics must answer while the database is away (load balancers ask /health): the
+// last status read is given then, with the reason it could not be read again.
+function createStatusReader(read: () => Promise<TufStatus>): () => Promise<TufStatus> {
+  let last: TufStatus = { mode: 'legacy', documents: {}, problems: [], warnings: [] };
+  return async function tufStatusOrLast() {
+    try {
+      last = await read();
+      return last;
+    } catch (error) {
+      const code = isModmeshError(error) ? error.code : 'MODMESH_INTERNAL';
+      return { ...last, problems: [...last.problems, { code, message: `the TUF state could not be read now: ${(error as Error).message}` }] };
+    }
+  };
+}
+
+// A document renewed when less than its whole life is left would be renewed on every check.
+function checkedExpiry(expiry: OnlineExpiry): OnlineExpiry {
+  for (const role of ['timestamp', 'snapshot'] as const) {
+    if (expiry[`${role}RenewBeforeSeconds`] >= expiry[`${role}Seconds`]) {
+      throw new ModmeshError(
+        'MODMESH_CONFIG_INVALID',
+        `the ${role} is renewed ${expiry[`${role}RenewBeforeSeconds`]} s before it expires, but lives only ${expiry[`${role}Seconds`]} s`,
+        {
+          hint: `Give --${role}-renew-before below --${role}-expiry.`,
+        },
+      );
+    }
+  }
+  return expiry;
 }

@@ -108,6 +108,7 @@ export function createEventHub(metadata: MetadataStore, options: { onError?: (er
       const write = (event: RegistryEvent): void => {
         if (event.id <= cursor) return;
         cursor = event.id;
+        // An event about every remote (a new TUF timestamp) reaches every stream, filtered or not.
         if (only && 'name' in event.data && event.data.name !== only) return;
         const sent = toStreamEvent(event);
         res.write(`id: ${sent.id}\nevent: ${sent.type}\ndata: ${JSON.stringify(sent.data)}\n\n`);

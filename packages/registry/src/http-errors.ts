@@ -19,7 +19,22 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   MODMESH_SIGNATURE_INVALID: 400,
   MODMESH_HASH_MISMATCH: 400,
   MODMESH_FILE_MISSING: 400,
+  // TUF documents refused on upload (design 16 §2.6): the request carries the fault.
+  MODMESH_ROOT_INVALID: 400,
+  MODMESH_ROOT_ROTATION_REFUSED: 400,
+  MODMESH_ROOT_EXPIRED: 400,
+  MODMESH_META_INVALID: 400,
+  MODMESH_META_MISMATCH: 400,
+  MODMESH_META_EXPIRED: 400,
+  MODMESH_META_ROLLBACK: 400,
+  MODMESH_TAG_STATE_INVALID: 400,
+  MODMESH_RELEASE_NOT_LISTED: 400,
+  MODMESH_RELEASE_CHANGED: 400,
+  MODMESH_REPLAY_REFUSED: 400,
   MODMESH_AUTH_REQUIRED: 401,
+  MODMESH_TOKEN_EXPIRED: 401,
+  MODMESH_TOKEN_REVOKED: 401,
+  MODMESH_META_SIGNATURE: 403,
   MODMESH_KEY_NOT_TRUSTED: 403,
   MODMESH_FORBIDDEN: 403,
   MODMESH_NOT_FOUND: 404,
@@ -27,10 +42,14 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   MODMESH_VERSION_EXISTS: 409,
   MODMESH_TAG_CONFLICT: 409,
   MODMESH_NO_PREVIOUS_TARGET: 409,
+  MODMESH_META_CONFLICT: 409,
+  MODMESH_TAG_STATE_CONFLICT: 409,
   MODMESH_BODY_TOO_LARGE: 413,
   MODMESH_RATE_LIMITED: 429,
   // The database is down or unreachable: another replica, or this one a moment later, can answer.
   MODMESH_STORAGE_UNAVAILABLE: 503,
+  // The registry holds no key the root names for timestamp and snapshot: its operator must give it one.
+  MODMESH_ONLINE_KEY_MISSING: 503,
 };
 
 /** The status and JSON body for an error; anything uncoded is an internal error, logged in full by the caller. */

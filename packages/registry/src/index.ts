@@ -1,3 +1,4 @@
+export type { TufStatus } from '@modmesh/api';
 export { createRegistryApp, type RegistryApp, type RegistryAppOptions } from './app.js';
 export { DEFAULT_RATE_LIMITS, type RateLimitOptions } from './rate-limit.js';
 export type { JsonRoute, RouteAnswers } from './routes/answers.js';
@@ -8,3 +9,5 @@ export { isPostgresUrl, migrateStorage, openStorage, type RegistryStorage, redac
 export { createSqliteMetadataStore } from './storage/sqlite.js';
 export { EXPORT_FORMAT, exportRegistry, type ImportSummary, importRegistry, type TransferSummary } from './storage/transfer.js';
 export type * from './storage/types.js';
+export { DEFAULT_ONLINE_EXPIRY, type OnlineExpiry } from './tuf/online.js';
+export { loadOnlineSigner, NEXT_ONLINE_KEY_FILE, ONLINE_KEY_FILE, type OnlineSigner, publicKeyOf, rotateOnlineKey } from './tuf/online-key.js';

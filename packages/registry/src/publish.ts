@@ -4,7 +4,10 @@ import { canonicalJson, ModmeshError, parsePublicKey, verifyRelease } from '@mod
 import type { Principal } from './auth.js';
 import type { EventHub } from './events.js';
 import type { RegistryMetrics } from './metrics.js';
+import { publishSigned } from './publish-signed.js';
 import type { BlobStore, MetadataStore } from './storage/types.js';
+import type { LegacyGate } from './tuf/legacy-gate.js';
+import type { TufEngine } from './tuf/service.js';
 import { checkName, checkTag, checkVersion, optionalString } from './validate.js';
 
 export interface Publisher {
@@ -14,7 +17,10 @@ export interface Publisher {
    * key (modmesh publish does) is refused when that key is not registered for the remote.
    */
   checkUploadKey(name: string, declared: string | string[] | undefined): Promise<void>;
-  /** Verifies a signed release against the remote's keys and its stored files, then commits it (and its tag) with its events. */
+  /**
+   * Verifies a signed release against the remote's keys and its stored files, then commits it (and its tag) with its events.
+   * A body with `role` is a publish in root mode (publish-signed.ts); without, a legacy one, refused once the remote is signed.
+   */
   publish(name: string, body: Record<string, unknown>, principal: Principal): Promise<PublishAnswer>;
 }
 
@@ -22,13 +28,24 @@ export interface Publisher {
 // many at a time.
 const VERIFY_CONCURRENCY = 8;
 
-export function createPublisher(services: { metadata: MetadataStore; blobs: BlobStore; hub: EventHub; metrics: RegistryMetrics }): Publisher {
-  const { metadata, blobs, hub, metrics } = services;
+export function createPublisher(services: {
+  metadata: MetadataStore;
+  blobs: BlobStore;
+  hub: EventHub;
+  metrics: RegistryMetrics;
+  engine: TufEngine;
+  gate: LegacyGate;
+}): Publisher {
+  const { metadata, blobs, hub, metrics, engine, gate } = services;
 
   return {
     async checkUploadKey(name, declared) {
-      const keys = await metadata.publisherKeys(name);
-      if (keys.length === 0) {
+      // A remote the root of trust delegates takes its delegated publishers' keys (only those, once
+      // its releases role exists); registered keys are legacy mode's.
+      const trust = await gate.trustOf(name);
+      const keys = trust.releasesSigned ? [] : await metadata.publisherKeys(name);
+      const allowed = new Set([...keys.map((key) => key.keyId), ...trust.publisherKeyIds]);
+      if (allowed.size === 0) {
         throw new ModmeshError(
           'MODMESH_KEY_NOT_TRUSTED',
           `no publisher key is registered for ${name}, so no release of it can be published; nothing was stored`,
@@ -38,7 +55,7 @@ export function createPublisher(services: { metadata: MetadataStore; blobs: Blob
           },
         );
       }
-      if (typeof declared === 'string' && !keys.some((key) => key.keyId === declared)) {
+      if (typeof declared === 'string' && !allowed.has(declared)) {
         throw new ModmeshError('MODMESH_KEY_NOT_TRUSTED', `key ${declared.slice(0, 64)} is not registered for ${name}; nothing was stored`, {
           remote: name,
           hint: `Have an admin register its public key: modmesh trust add ${name} <your .pub file>.`,
@@ -47,6 +64,19 @@ export function createPublisher(services: { metadata: MetadataStore; blobs: Blob
     },
 
     async publish(name, body, principal) {
+      if (body.role !== undefined) {
+        const answer = await publishSigned(
+          { engine, metadata, checkFiles: (files, remote, version) => checkFilesStored(blobs, files, remote, version) },
+          name,
+          body,
+          principal,
+        );
+        if (answer.tag) metrics.tagMoves.inc({ kind: 'move' });
+        return answer;
+      }
+      await gate.publish(name);
+      // A tag on an unsigned publish is a move the registry decides: closed as any other once the tags are signed.
+      if (body.tag !== undefined) await gate.tagMove(name);
       const raw = (body.manifest ?? {}) as { name?: unknown; version?: unknown };
       if (raw.name !== name) checkName(raw.name);
       if (raw.name !== name)

@@ -5,6 +5,8 @@ import { createRegistryApp, type RegistryApp } from './app.js';
 import { generateAdminToken } from './auth.js';
 import type { RateLimitOptions } from './rate-limit.js';
 import { isPostgresUrl, openStorage, type RegistryStorage } from './storage/open.js';
+import type { OnlineExpiry } from './tuf/online.js';
+import { loadOnlineSigner, ONLINE_KEY_FILE } from './tuf/online-key.js';
 
 export interface StartRegistryOptions {
   /** Where metadata, blobs and the generated admin token live (embedded storage). @default ".modmesh/registry" */
@@ -28,6 +30,16 @@ export interface StartRegistryOptions {
   rateLimit?: RateLimitOptions | false;
   /** Structured JSON logs on stdout. @default true */
   log?: boolean;
+  /**
+   * The online key files (PKCS#8 PEM) for timestamp and snapshot; otherwise MODMESH_ONLINE_KEY_FILE
+   * (comma-separated), otherwise `<dataDir>/online-key` (and `online-key.next`), generated on the
+   * first start of an embedded registry. On PostgreSQL a replica has none unless given.
+   */
+  onlineKeyFiles?: string[];
+  /** Timestamp and snapshot lifetimes and renewal windows, in seconds. @default DEFAULT_ONLINE_EXPIRY */
+  onlineExpiry?: Partial<OnlineExpiry>;
+  /** Refuse every legacy write: root mode only (`--require-signed-tags`). @default false */
+  requireSignedTags?: boolean;
 }
 
 export interface RunningRegistry extends RegistryApp {
@@ -45,7 +57,7 @@ const ADMIN_TOKEN_FILE = 'admin-token';
 
 // What a start writes into an embedded data dir (storage/open.ts names the database and blob
 // directory): removed again when that start fails, if it made them.
-const WRITTEN_AT_START = [ADMIN_TOKEN_FILE, 'registry.db', 'registry.db-wal', 'registry.db-shm', 'blobs'];
+const WRITTEN_AT_START = [ADMIN_TOKEN_FILE, ONLINE_KEY_FILE, 'registry.db', 'registry.db-wal', 'registry.db-shm', 'blobs'];
 
 /**
  * Opens (or creates) a data dir, or a PostgreSQL database, and serves the registry on it. A
@@ -81,6 +93,11 @@ async function open(dataDir: string, options: StartRegistryOptions, shared: bool
     onError: (error) => registry?.app.log.warn({ err: error }, 'storage connection lost'),
   });
   const { metadata, blobs } = storage;
+  const keyFiles = options.onlineKeyFiles ?? process.env.MODMESH_ONLINE_KEY_FILE?.split(',').map((file) => file.trim());
+  const onlineSigner = await loadOnlineSigner({ dataDir: shared ? undefined : dataDir, files: keyFiles, generate: !shared }).catch(async (error: unknown) => {
+    await storage.close();
+    throw error;
+  });
   registry = await createRegistryApp({
     metadata,
     blobs,
@@ -90,6 +107,9 @@ async function open(dataDir: string, options: StartRegistryOptions, shared: bool
     maxFileBytes: options.maxFileBytes,
     rateLimit: options.rateLimit,
     logger: options.log === false ? false : JSON_LOGS,
+    onlineSigner,
+    onlineExpiry: options.onlineExpiry,
+    requireSignedTags: options.requireSignedTags,
   }).catch(async (error: unknown) => {
     // Nothing else would close the connections (or the SQLite file) that were opened.
     await storage.close();
@@ -99,6 +119,7 @@ async function open(dataDir: string, options: StartRegistryOptions, shared: bool
   app.addHook('onClose', async () => storage.close());
 
   try {
+    await checkOnlineKey(registry);
     await app.listen({ port: options.port ?? 4000, host: options.host ?? '127.0.0.1' });
   } catch (error) {
     // Closes the storage too (onClose), so a failed start leaves no file open behind it.
@@ -108,8 +129,19 @@ async function open(dataDir: string, options: StartRegistryOptions, shared: bool
   const address = app.server.address();
   const url = `http://${options.host ?? '127.0.0.1'}:${typeof address === 'object' && address ? address.port : options.port}`;
   // Supervisors and scripts wait for this line: it is printed at any log level.
-  app.log.child({}, { level: 'info' }).info({ url, storage: storage.kind, location: storage.location, adminTokenFile }, 'listening');
+  app.log
+    .child({}, { level: 'info' })
+    .info({ url, storage: storage.kind, location: storage.location, adminTokenFile, onlineKeys: onlineSigner.source }, 'listening');
   return { ...registry, url, dataDir, storage: { kind: storage.kind, location: storage.location }, adminTokenFile, close: () => app.close() };
+}
+
+// A root of trust naming online keys this registry does not hold: it could sign no timestamp, and
+// every host would go stale within the hour. Refused at start (MODMESH_ONLINE_KEY_MISSING); a
+// registry down for a while renews what expired meanwhile before it listens.
+async function checkOnlineKey(registry: RegistryApp): Promise<void> {
+  const missing = (await registry.tuf.status()).problems.find((problem) => problem.code === 'MODMESH_ONLINE_KEY_MISSING');
+  if (missing) throw new ModmeshError('MODMESH_ONLINE_KEY_MISSING', missing.message);
+  await registry.tuf.renewal.renewIfDue().catch((error: unknown) => registry.app.log.warn({ err: error }, 'TUF renewal at start failed; retrying'));
 }
 
 // One JSON object per line, like every modmesh service: string levels, ISO times.

@@ -183,7 +183,7 @@ function structuredRoute(context: FuzzContext, v: Values): fc.Arbitrary<Route> {
       .tuple(v.name, objectBody({ publicKey: invalidPublicKey(), label: garbageValue() }))
       .map(([name, body]) => ['POST', `/v1/remotes/${seg(name)}/keys`, body]),
     fc.tuple(v.name, v.id).map(([name, id]) => ['DELETE', `/v1/remotes/${seg(name)}/keys/${seg(id)}`, undefined]),
-    objectBody({ role: fc.constantFrom('publish', 'admin', 'READ', 'write', ''), remote: invalidName(), label: garbageValue() }).map((body) => [
+    objectBody({ role: fc.constantFrom('publish', 'owner', 'READ', 'write', ''), remote: invalidName(), label: garbageValue() }).map((body) => [
       'POST',
       '/v1/tokens',
       body,

@@ -27,6 +27,8 @@ const tagMove = object<api.TagMove>({
   reason: string,
   at: isoTime,
   seq: integer,
+  roleVersion: optional(integer),
+  signers: optional(array(string)),
 });
 const signedRelease = object<api.SignedReleaseRecord>({
   manifest: anyObject,
@@ -45,10 +47,48 @@ const consumer = object<api.Consumer>({
 });
 const consumers = object<api.ConsumersAnswer>({ consumers: array(consumer) });
 const history = object<api.HistoryAnswer>({ history: array(tagMove) });
+const tokenRole = oneOf('publish', 'read', 'admin');
+const tokenInfo = object<api.TokenInfo>({
+  id: string,
+  role: tokenRole,
+  remote: nullable(string),
+  label: string,
+  createdAt: isoTime,
+  expiresAt: optional(isoTime),
+  revokedAt: optional(isoTime),
+  revokedBy: optional(string),
+  lastUsedAt: optional(isoTime),
+});
+// TUF writes times to the second (`2027-01-01T00:00:00Z`), not as toISOString does.
+const tufTime: Check<string> = (value, path, problems) => {
+  if (typeof value !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(value) || Number.isNaN(Date.parse(value))) {
+    problems.push(`${path}: ${JSON.stringify(value)}, expected a TUF time (YYYY-MM-DDTHH:MM:SSZ)`);
+  }
+};
+const tufDocument = object<api.TufDocumentStatus>({ version: integer, expires: tufTime, expiresInSeconds: integer });
+const tufStatus = object<api.TufStatus>({
+  mode: oneOf('legacy', 'root'),
+  documents: record(tufDocument),
+  problems: array(object<api.TufStatus['problems'][number]>({ code: string, message: string })),
+  warnings: array(object<api.TufStatus['warnings'][number]>({ role: string, message: string })),
+});
+const signedTagMove = object<api.SignedTagMove>({
+  name: string,
+  tag: string,
+  from: nullable(version),
+  to: version,
+  kind: moveKind,
+  actor: string,
+  reason: string,
+  at: isoTime,
+  seq: integer,
+  roleVersion: integer,
+  signers: array(string),
+});
 
 /** What each JSON route answers when it succeeds. */
 export const ANSWER_CHECKS: { [R in JsonRoute]: Check<RouteAnswers[R]> } = {
-  'GET /health': object<api.HealthAnswer>({ status: oneOf('ok') }),
+  'GET /health': object<api.HealthAnswer>({ status: oneOf('ok'), tuf: optional(tufStatus) }),
   'GET /v1/whoami': object<api.WhoamiAnswer>({ role: oneOf('admin', 'publish', 'read', 'anonymous'), remote: optional(nullable(string)) }),
   'GET /v1/remotes': object<api.RemotesAnswer>({
     remotes: array(object<api.RemoteSummary>({ name: string, releases: integer, latest: nullable(version), tags: record(version) })),
@@ -68,7 +108,14 @@ export const ANSWER_CHECKS: { [R in JsonRoute]: Check<RouteAnswers[R]> } = {
   }),
   'GET /v1/remotes/:name/releases/:version': signedRelease,
   'PUT /v1/remotes/:name/blobs/:sha256': object<api.UploadAnswer>({ sha256: string, size: integer, created: boolean }),
-  'POST /v1/remotes/:name/releases': object<api.PublishAnswer>({ name: string, version, files: integer, tag: optional(string) }),
+  'POST /v1/remotes/:name/releases': object<api.PublishAnswer>({
+    name: string,
+    version,
+    files: integer,
+    tag: optional(string),
+    releasesVersion: optional(integer),
+    tagsVersion: optional(integer),
+  }),
   'GET /v1/remotes/:name/tags': object<api.TagsAnswer>({ tags: array(tagState) }),
   'PUT /v1/remotes/:name/tags/:tag': tagMove,
   'POST /v1/remotes/:name/tags/:tag/rollback': tagMove,
@@ -81,7 +128,27 @@ export const ANSWER_CHECKS: { [R in JsonRoute]: Check<RouteAnswers[R]> } = {
   'POST /v1/remotes/:name/keys': object<api.AddKeyAnswer>({ name: string, keyId: string }),
   'GET /v1/remotes/:name/keys': object<api.KeysAnswer>({ keys: array(keyInfo) }),
   'DELETE /v1/remotes/:name/keys/:keyId': object<api.RemoveKeyAnswer>({ name: string, keyId: string, removed: oneOf(true) }),
-  'POST /v1/tokens': object<api.CreateTokenAnswer>({ token: string, id: string, role: oneOf('publish', 'read'), remote: nullable(string) }),
+  'POST /v1/tokens': object<api.CreateTokenAnswer>({ token: string, id: string, role: tokenRole, remote: nullable(string), expiresAt: isoTime }),
+  'GET /v1/tokens': object<api.TokensAnswer>({ tokens: array(tokenInfo) }),
+  'DELETE /v1/tokens/:id': tokenInfo,
+  'GET /v1/audit': object<api.AuditAnswer>({
+    entries: array(
+      object<api.AuditEntry>({
+        id: integer,
+        at: isoTime,
+        tokenId: string,
+        role: tokenRole,
+        action: string,
+        subject: string,
+        outcome: string,
+        address: string,
+      }),
+    ),
+  }),
+  'PUT /v1/tuf/roots/:version': object<api.PushMetadataAnswer>({ version: integer }),
+  'PUT /v1/tuf/targets/:version': object<api.PushMetadataAnswer>({ version: integer }),
+  'PUT /v1/remotes/:name/tags': object<api.TagsRoleAnswer>({ name: string, tagsVersion: integer, moves: array(signedTagMove) }),
+  'PUT /v1/remotes/:name/releases': object<api.ReleasesRoleAnswer>({ name: string, releasesVersion: integer }),
 };
 
 /** The data of each event type of `GET /v1/events`. */
@@ -98,6 +165,8 @@ export const EVENT_CHECKS: { [T in api.EventType]: Check<api.EventData[T]> } = {
     reason: string,
     at: isoTime,
     seq: integer,
+    roleVersion: optional(integer),
+    signers: optional(array(string)),
   }),
 };
 

@@ -4,25 +4,38 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { generatePublisherKeyPair, type PublisherKeyPair, type ReleaseManifest, signRelease } from '@modmesh/manifest';
-import { createFileBlobStore, createRegistryApp, createSqliteMetadataStore, type RegistryApp, type RegistryAppOptions } from '@modmesh/registry';
+import {
+  createFileBlobStore,
+  createRegistryApp,
+  createSqliteMetadataStore,
+  loadOnlineSigner,
+  type MetadataStore,
+  type RegistryApp,
+  type RegistryAppOptions,
+} from '@modmesh/registry';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 export interface TestRegistry extends RegistryApp {
   dir: string;
+  /** Its storage, for tests that read what was committed (events, audit) without a stream. */
+  metadata: MetadataStore;
   cleanup(): Promise<void>;
 }
 
+/** A registry app on a temporary SQLite store, holding an online key generated in its directory. */
 export async function createTestRegistry(
-  options: Pick<RegistryAppOptions, 'requireReadToken' | 'maxFileBytes' | 'maxJsonBytes' | 'rateLimit'> = {},
+  options: Pick<RegistryAppOptions, 'requireReadToken' | 'maxFileBytes' | 'maxJsonBytes' | 'rateLimit' | 'onlineExpiry' | 'requireSignedTags'> = {},
 ): Promise<TestRegistry> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'modmesh-registry-'));
   const metadata = createSqliteMetadataStore(path.join(dir, 'registry.db'));
   const blobs = await createFileBlobStore(path.join(dir, 'blobs'));
-  const registry = await createRegistryApp({ metadata, blobs, adminToken: ADMIN_TOKEN, ...options });
+  const onlineSigner = await loadOnlineSigner({ dataDir: dir, generate: true });
+  const registry = await createRegistryApp({ metadata, blobs, adminToken: ADMIN_TOKEN, onlineSigner, ...options });
   return {
     ...registry,
     dir,
+    metadata,
     async cleanup() {
       await registry.app.close();
       await metadata.close();

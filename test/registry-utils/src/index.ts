@@ -18,3 +18,4 @@ export { buildRelease, greeterRelease, type LiveRegistry, startLiveRegistry } fr
 export { describeMetadataStoreContract, type MetadataStoreUnderTest } from './metadata-contract.js';
 export { newRelease, sha256Hex, tagMove } from './records.js';
 export { type Check, problemsOf } from './shapes.js';
+export { createTrustFixture, type TrustFixture } from './trust-fixtures.js';

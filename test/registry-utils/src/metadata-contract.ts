@@ -5,6 +5,8 @@ import type { MetadataStore } from '@modmesh/registry';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { describeDumpContract, describeKeyAndTokenContract } from './metadata-dump-contract.js';
 import { describeTagContract } from './metadata-tags-contract.js';
+import { describeTokenContract } from './metadata-token-contract.js';
+import { describeTufContract } from './metadata-tuf-contract.js';
 import { newRelease, publisherKey, SIGNATURE, sha256Hex, snapshot, tagMove } from './records.js';
 
 export interface MetadataStoreUnderTest {
@@ -147,5 +149,7 @@ export function describeMetadataStoreContract(backend: string, create: () => Pro
 
     describeDumpContract(() => store, create);
     describeKeyAndTokenContract(() => store);
+    describeTufContract(() => store);
+    describeTokenContract(() => store);
   });
 }

@@ -51,6 +51,30 @@ export async function fill(store: MetadataStore): Promise<void> {
   await store.addPublisherKey(publisherKey('billing', 'k2'));
   await store.addToken({ id: 't1', hash: sha256Hex('secret-1'), role: 'publish', remote: 'auth', label: 'CI', createdAt: '2026-11-22T03:00:00.000Z' });
   await store.addToken({ id: 't2', hash: sha256Hex('secret-2'), role: 'read', remote: null, label: 'hosts', createdAt: '2026-11-22T04:00:00.000Z' });
+  await store.revokeToken('t1', 'admin', '2026-11-23T04:00:00.000Z');
+  await store.appendAudit({
+    at: '2026-11-23T04:00:00.000Z',
+    tokenId: 'admin',
+    role: 'admin',
+    action: 'DELETE /v1/tokens/:id',
+    subject: '/v1/tokens/t1',
+    outcome: 'ok',
+    address: '127.0.0.1',
+  });
+  const rows = ['root', 'targets', 'snapshot', 'timestamp'].map((role) => {
+    const bytes = new TextEncoder().encode(`{"signatures":[],"signed":{"_type":"${role}","version":1}}`);
+    return {
+      role,
+      version: 1,
+      bytes,
+      sha256: sha256Hex(Buffer.from(bytes)),
+      length: bytes.length,
+      expires: '2027-12-01T12:00:00Z',
+      createdAt: '2026-11-23T05:00:00.000Z',
+      createdBy: 'admin',
+    };
+  });
+  await store.commitMetadata({ rows, expect: { snapshot: 0, timestamp: 0 } });
 }
 
 /** Everything a user can read back from a store. */
@@ -73,6 +97,8 @@ export async function everything(store: MetadataStore) {
     perRemote,
     events: await store.eventsAfter(0, 1000),
     tokens: [await store.findToken(sha256Hex('secret-1')), await store.findToken(sha256Hex('secret-2'))],
+    tuf: { head: await store.tufHead(), timestamp: await store.getMetadata('timestamp', 1) },
+    audit: await store.auditLog({ limit: 100 }),
   };
 }
 

@@ -84,30 +84,47 @@ export const trustAddCommand: CommandSpec = {
 
 export const tokenCreateCommand: CommandSpec = {
   name: 'token create',
-  summary: 'make a publish token for one remote (admin)',
+  summary: 'make a token: publish (one remote), read, or admin (admin)',
   arguments: '',
   description: [
-    'Creates a token that may publish releases of one remote and move its tags, and nothing else.',
-    'The registry keeps only its hash: it is printed once, here. Needs the admin token.',
+    'Creates a token. A publish token may publish releases of one remote and move its tags, and nothing',
+    'else; a read token reads (registries with --require-read-token); an admin token does what the',
+    "registry's bootstrap admin token does, under its own name in the audit log. Each expires (publish 90",
+    'days, admin 30, read 365 by default; at most 365) and can be revoked (`modmesh token revoke`). The',
+    'registry keeps only its hash: it is printed once, here. Needs an admin token.',
   ].join('\n'),
   options: {
-    remote: { type: 'string', value: 'NAME', required: true, description: 'the remote the token may publish' },
+    role: { type: 'string', value: 'publish|read|admin', default: 'publish', description: 'what the token may do' },
+    remote: { type: 'string', value: 'NAME', description: 'the remote a publish token may publish' },
     label: { type: 'string', value: 'TEXT', description: 'who or what the token is for' },
+    expires: { type: 'string', value: 'DAYS', description: 'days until it expires, e.g. 90d (default by role)' },
     ...CLIENT_OPTIONS,
   },
-  examples: ['MODMESH_TOKEN=$(cat .modmesh/registry/admin-token) modmesh token create --remote auth --label "auth CI"'],
+  examples: [
+    'MODMESH_TOKEN=$(cat .modmesh/registry/admin-token) modmesh token create --remote auth --label "auth CI"',
+    'modmesh token create --role admin --label "ops: alice" --expires 7d',
+  ],
   run: async function runTokenCreate(args: ParsedArgs, context: CliContext): Promise<void> {
     const output = createOutput(context, args.flag('json'));
-    const remote = remoteName(args.need('remote'));
+    const role = args.need('role');
+    if (role !== 'publish' && role !== 'read' && role !== 'admin')
+      throw new ModmeshError('MODMESH_USAGE', `--role must be publish, read or admin, not ${JSON.stringify(role)}`);
+    const remoteArgument = args.value('remote');
+    if (role === 'publish' && remoteArgument === undefined) throw new ModmeshError('MODMESH_USAGE', 'a publish token is for one remote: pass --remote NAME');
+    const remote = role === 'publish' ? remoteName(remoteArgument ?? '') : undefined;
+    const expires = args.value('expires');
+    const days = expires === undefined ? undefined : Number(/^([1-9][0-9]{0,2})d?$/.exec(expires)?.[1] ?? Number.NaN);
+    if (days !== undefined && Number.isNaN(days))
+      throw new ModmeshError('MODMESH_USAGE', `--expires ${JSON.stringify(expires)} is not a number of days such as 90d`);
     const client = connect(args, context.env, context.cwd, output);
     const label = args.value('label');
-    const created = await client.createToken({ remote, role: 'publish', ...(label && { label }) });
+    const created = await client.createToken({ role, ...(remote && { remote }), ...(label && { label }), ...(days && { expiresInDays: days }) });
     output.result(created, () => [
-      `publish token for ${remote} (shown only this once; store it as a secret):`,
+      `${role} token${remote ? ` for ${remote}` : ''}, id ${created.id}, expires ${created.expiresAt} (shown only this once; store it as a secret):`,
       '',
       `  ${created.token}`,
       '',
-      `use it: MODMESH_TOKEN=${created.token} modmesh publish DIR --name ${remote} --version X.Y.Z --key FILE`,
+      ...(role === 'publish' ? [`use it: MODMESH_TOKEN=${created.token} modmesh publish DIR --name ${remote} --version X.Y.Z --key FILE`] : []),
     ]);
   },
 };

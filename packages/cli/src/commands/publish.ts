@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { RegistryClient } from '@modmesh/api';
+import type { PublishAnswer, RegistryClient } from '@modmesh/api';
 import {
   type FileEntry,
   isModmeshError,
@@ -16,6 +16,8 @@ import { connect } from '../connect.js';
 import { gatePublish } from '../contract-gate.js';
 import { type CliContext, createOutput, formatBytes, type Output } from '../output.js';
 import { buildReleaseManifest } from '../release.js';
+import { ROOT_OPTION } from '../trust.js';
+import { publishRootMode } from './publish-signed.js';
 
 // Files uploaded (and checked for) at a time, over kept-alive connections.
 const UPLOAD_CONCURRENCY = 4;
@@ -41,6 +43,10 @@ export const publishCommand: CommandSpec = {
     'DIR is executed. A container naming a file DIR lacks is refused: MODMESH_RELEASE_INCOMPLETE.',
     'A release directory from `modmesh build` is published as it is: its name and bundler are read',
     'from the modmesh-build.json beside each container.',
+    '',
+    'Root mode (--root or MODMESH_ROOT): the registry is verified from the trusted root first, and NAME.releases',
+    'N+1 listing the release is signed with the same key and published with it (with --tag, NAME.tags N+1',
+    'signed with --mover-key). When someone else published in between, it is verified and signed again.',
   ].join('\n'),
   options: {
     name: { type: 'string', value: 'NAME', description: "the remote's name (default: the name `modmesh build` recorded in DIR)" },
@@ -60,6 +66,9 @@ export const publishCommand: CommandSpec = {
     },
     entry: { type: 'string', value: 'FILE', description: "without mf-manifest.json: the container's entry in DIR (default remoteEntry.js)" },
     expose: { type: 'string', value: './NAME', multiple: true, description: "without mf-manifest.json: an exposed module, named as in the build's exposes" },
+    root: ROOT_OPTION,
+    'mover-key': { type: 'string', value: 'FILE', env: 'MODMESH_MOVER_KEY', description: "root mode with --tag: a tag mover's private key" },
+    expires: { type: 'string', value: 'DURATION', description: 'root mode: how long NAME.releases (and NAME.tags) are valid (default 365d)' },
     ...CLIENT_OPTIONS,
   },
   examples: [
@@ -106,16 +115,36 @@ async function runPublish(args: ParsedArgs, context: CliContext): Promise<void> 
   const signed = signRelease(manifest, key);
 
   const client = connect(args, context.env, context.cwd, output);
-  await checkPublishable(client, name, version, signed.signature.keyId);
-  await gatePublish(client, signed.manifest, dir, output.note);
-  const uploaded = await uploadMissing(client, name, dir, signed.manifest.files, signed.signature.keyId, output);
   const reason = args.value('reason');
-  await client.publish(name, { ...signed, ...(tag && { tag }), ...(reason && { reason }) });
+  let uploaded = { files: 0, bytes: 0 };
+  let answer: PublishAnswer;
+  if (args.value('root')) {
+    const upload = async () => {
+      await gatePublish(client, signed.manifest, dir, output.note);
+      uploaded = await uploadMissing(client, name, dir, signed.manifest.files, signed.signature.keyId, output);
+    };
+    const privateKeyPem = await readFile(keyFile, 'utf8');
+    answer = await publishRootMode(client, args, context.cwd, output, {
+      name,
+      version,
+      signed,
+      privateKeyPem,
+      ...(tag && { tag }),
+      ...(reason && { reason }),
+      upload,
+    });
+  } else {
+    await checkPublishable(client, name, version, signed.signature.keyId);
+    await gatePublish(client, signed.manifest, dir, output.note);
+    uploaded = await uploadMissing(client, name, dir, signed.manifest.files, signed.signature.keyId, output);
+    answer = await client.publish(name, { ...signed, ...(tag && { tag }), ...(reason && { reason }) });
+  }
 
   const ms = Math.round(performance.now() - started);
   const files = signed.manifest.files.length;
-  output.result({ name, version, files, uploaded, tag: tag ?? null, keyId: signed.signature.keyId, ms }, () => [
-    `published ${name}@${version}: ${files} files (${uploaded.files} uploaded, ${formatBytes(uploaded.bytes)})${tag ? `, tagged ${tag}` : ''}, in ${ms} ms`,
+  const roles = answer.releasesVersion ? { releasesVersion: answer.releasesVersion, tagsVersion: answer.tagsVersion ?? null } : {};
+  output.result({ name, version, files, uploaded, tag: tag ?? null, keyId: signed.signature.keyId, ...roles, ms }, () => [
+    `published ${name}@${version}: ${files} files (${uploaded.files} uploaded, ${formatBytes(uploaded.bytes)})${tag ? `, tagged ${tag}` : ''}${answer.releasesVersion ? `, listed by ${name}.releases v${answer.releasesVersion}` : ''}, in ${ms} ms`,
   ]);
 }
 

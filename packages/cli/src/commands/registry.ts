@@ -54,6 +54,21 @@ export const registryStartCommand: CommandSpec = {
     'rate-limit-tags': { type: 'string', value: 'N', description: 'tag moves and rollbacks a publish token may make per minute (default 120)' },
     'rate-limit-auth-failures': { type: 'string', value: 'N', description: 'requests with unknown tokens a client address may make per minute (default 30)' },
     'no-rate-limit': { type: 'boolean', description: 'no rate limits at all (answering 429 MODMESH_RATE_LIMITED is then left to a proxy)' },
+    'online-key-file': {
+      type: 'string',
+      value: 'FILE',
+      multiple: true,
+      description:
+        'the online key (PKCS#8 PEM) for timestamp and snapshot; env MODMESH_ONLINE_KEY_FILE (comma-separated) (default: DATA/online-key, made on first start)',
+    },
+    'timestamp-expiry': { type: 'string', value: 'SECONDS', description: 'how long a timestamp is valid (default 3600)' },
+    'timestamp-renew-before': { type: 'string', value: 'SECONDS', description: 'renew the timestamp when less than this is left (default 1800)' },
+    'snapshot-expiry': { type: 'string', value: 'SECONDS', description: 'how long a snapshot is valid (default 604800)' },
+    'snapshot-renew-before': { type: 'string', value: 'SECONDS', description: 'renew the snapshot when less than this is left (default 86400)' },
+    'require-signed-tags': {
+      type: 'boolean',
+      description: 'root mode only: refuse unsigned publishes and tag moves, and registered keys (closes the migration)',
+    },
   },
   examples: [
     'modmesh registry start --port 4000 --data .modmesh/registry',
@@ -81,6 +96,9 @@ export const registryStartCommand: CommandSpec = {
       requireReadToken: args.flag('require-read-token'),
       maxFileBytes,
       rateLimit,
+      ...(args.values('online-key-file').length > 0 && { onlineKeyFiles: args.values('online-key-file').map((file) => path.resolve(context.cwd, file)) }),
+      onlineExpiry: onlineExpiry(args),
+      requireSignedTags: args.flag('require-signed-tags'),
     }).catch((error: unknown) => {
       throw listenError(error, host, port);
     });
@@ -113,6 +131,30 @@ function rateLimitOptions(args: ParsedArgs): Record<string, number> {
     if (args.value(flag) !== undefined) budgets[budget] = integerOption(args, flag, 1, 1_000_000);
   }
   return budgets;
+}
+
+// Each --X-expiry / --X-renew-before flag: the registry's setting it sets.
+const EXPIRY_FLAGS = {
+  'timestamp-expiry': 'timestampSeconds',
+  'timestamp-renew-before': 'timestampRenewBeforeSeconds',
+  'snapshot-expiry': 'snapshotSeconds',
+  'snapshot-renew-before': 'snapshotRenewBeforeSeconds',
+} as const;
+
+function onlineExpiry(args: ParsedArgs): Record<string, number> {
+  const expiry: Record<string, number> = {};
+  for (const [flag, setting] of Object.entries(EXPIRY_FLAGS)) {
+    if (args.value(flag) !== undefined) expiry[setting] = integerOption(args, flag, 1, 366 * 86_400);
+  }
+  for (const role of ['timestamp', 'snapshot']) {
+    const [life, before] = [expiry[`${role}Seconds`], expiry[`${role}RenewBeforeSeconds`]];
+    if (life !== undefined && before !== undefined && before >= life) {
+      throw new ModmeshError('MODMESH_USAGE', `--${role}-renew-before (${before}) must be less than --${role}-expiry (${life})`, {
+        hint: 'The registry renews a document when less than renew-before is left of its expiry.',
+      });
+    }
+  }
+  return expiry;
 }
 
 function integerOption(args: ParsedArgs, name: string, min: number, max: number): number {

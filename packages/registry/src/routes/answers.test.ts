@@ -37,6 +37,14 @@ describe('the registry’s answers are the contract’s types', () => {
     expectTypeOf<RouteAnswers['GET /v1/remotes/:name/keys']>().toEqualTypeOf<ClientAnswer<'keys'>>();
     expectTypeOf<RouteAnswers['DELETE /v1/remotes/:name/keys/:keyId']>().toEqualTypeOf<ClientAnswer<'removeKey'>>();
     expectTypeOf<RouteAnswers['POST /v1/tokens']>().toEqualTypeOf<ClientAnswer<'createToken'>>();
+    expectTypeOf<RouteAnswers['GET /v1/tokens']>().toEqualTypeOf<ClientAnswer<'tokens'>>();
+    expectTypeOf<RouteAnswers['DELETE /v1/tokens/:id']>().toEqualTypeOf<ClientAnswer<'revokeToken'>>();
+    expectTypeOf<RouteAnswers['GET /v1/audit']>().toEqualTypeOf<ClientAnswer<'audit'>>();
+    expectTypeOf<RouteAnswers['PUT /v1/tuf/roots/:version']>().toEqualTypeOf<ClientAnswer<'pushRoot'>>();
+    expectTypeOf<RouteAnswers['PUT /v1/tuf/targets/:version']>().toEqualTypeOf<ClientAnswer<'pushTargets'>>();
+    expectTypeOf<RouteAnswers['PUT /v1/remotes/:name/tags']>().toEqualTypeOf<ClientAnswer<'putTagsRole'>>();
+    expectTypeOf<RouteAnswers['PUT /v1/remotes/:name/releases']>().toEqualTypeOf<ClientAnswer<'putReleasesRole'>>();
+    expectTypeOf<RouteAnswers['GET /health']>().toEqualTypeOf<ClientAnswer<'health'>>();
     // The client's forget() resolves to nothing; the answer is still the contract's.
     expectTypeOf<RouteAnswers['DELETE /v1/consumers/:instanceId']>().toEqualTypeOf<api.ForgetAnswer>();
     expectTypeOf<RouteAnswers['GET /health']>().toEqualTypeOf<api.HealthAnswer>();

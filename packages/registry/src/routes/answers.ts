@@ -28,6 +28,13 @@ export interface RouteAnswers {
   'GET /v1/remotes/:name/keys': api.KeysAnswer;
   'DELETE /v1/remotes/:name/keys/:keyId': api.RemoveKeyAnswer;
   'POST /v1/tokens': api.CreateTokenAnswer;
+  'GET /v1/tokens': api.TokensAnswer;
+  'DELETE /v1/tokens/:id': api.RevokeTokenAnswer;
+  'GET /v1/audit': api.AuditAnswer;
+  'PUT /v1/tuf/roots/:version': api.PushMetadataAnswer;
+  'PUT /v1/tuf/targets/:version': api.PushMetadataAnswer;
+  'PUT /v1/remotes/:name/tags': api.TagsRoleAnswer;
+  'PUT /v1/remotes/:name/releases': api.ReleasesRoleAnswer;
 }
 
 export type JsonRoute = keyof RouteAnswers;

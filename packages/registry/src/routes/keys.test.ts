@@ -66,7 +66,7 @@ describe('tokens', () => {
     const publish = await post('/v1/tokens', { remote: 'auth', label: 'CI' });
     expect([publish.statusCode, publish.json()]).toEqual([
       201,
-      { token: expect.stringMatching(/^mmp_/), id: expect.any(String), role: 'publish', remote: 'auth' },
+      { token: expect.stringMatching(/^mmp_/), id: expect.any(String), role: 'publish', remote: 'auth', expiresAt: expect.any(String) },
     ]);
     const read = await post('/v1/tokens', { role: 'read' });
     expect(read.json()).toMatchObject({ token: expect.stringMatching(/^mmr_/), role: 'read', remote: null });
@@ -86,7 +86,7 @@ describe('tokens', () => {
 
   it('refuse an unknown role, a publish token without a valid remote, and anyone but the admin', async () => {
     const role = await post('/v1/tokens', { role: 'owner' });
-    expect([role.statusCode, role.json().error.message]).toEqual([400, '"role" must be "publish" or "read"']);
+    expect([role.statusCode, role.json().error.message]).toEqual([400, '"role" must be "publish", "read" or "admin"']);
     expect((await post('/v1/tokens', {})).json().error.code).toBe('MODMESH_INVALID_NAME');
     expect((await post('/v1/tokens', { remote: 'auth', label: 'x'.repeat(201) })).json().error.code).toBe('MODMESH_BAD_REQUEST');
     const { token } = await setUpPublisher(registry, 'auth');

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Authenticator } from '../auth.js';
 import { paramsSchema } from '../params.js';
 import type { MetadataStore } from '../storage/types.js';
-import { checkName, jsonObject, optionalString } from '../validate.js';
+import { jsonObject, optionalString } from '../validate.js';
 import type { Answers } from './answers.js';
 
 export interface KeyRoutesOptions {
@@ -18,9 +18,8 @@ const MAX_LABEL_LENGTH = 200;
 type NameParams = { Params: { name: string } };
 
 /**
- * Who may publish what: a remote's publisher keys (`POST`, `GET /v1/remotes/:name/keys`,
- * `DELETE .../keys/:keyId`) and the registry's tokens (`POST /v1/tokens`). Changes need the
- * admin token.
+ * Who may publish what in legacy mode: a remote's publisher keys (`POST`, `GET /v1/remotes/:name/keys`,
+ * `DELETE .../keys/:keyId`). Changes need the admin token; tokens are in tokens.ts.
  */
 export async function keyRoutes(app: FastifyInstance, options: KeyRoutesOptions): Promise<void> {
   const { metadata, auth } = options;
@@ -64,16 +63,4 @@ export async function keyRoutes(app: FastifyInstance, options: KeyRoutesOptions)
       return { name, keyId, removed: true };
     },
   );
-
-  app.post<Answers<'POST /v1/tokens'>>('/v1/tokens', async function createToken(request, reply) {
-    auth.requireAdmin(request.principal);
-    const body = jsonObject(request.body);
-    const role = body.role ?? 'publish';
-    if (role !== 'publish' && role !== 'read') throw new ModmeshError('MODMESH_BAD_REQUEST', '"role" must be "publish" or "read"');
-    const remote = role === 'publish' ? checkName(body.remote) : null;
-    const label = optionalString(body, 'label', MAX_LABEL_LENGTH) ?? '';
-    const { token, id } = await auth.createToken(role, remote, label);
-    reply.status(201);
-    return { token, id, role, remote };
-  });
 }

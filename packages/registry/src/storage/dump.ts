@@ -28,6 +28,10 @@ export function describeRecord(record: DumpRecord): string {
       return `publisher key ${record.key.keyId} of ${record.key.name}`;
     case 'token':
       return `token ${record.token.id}`;
+    case 'tufMetadata':
+      return `TUF document ${record.metadata.version}.${record.metadata.role}.json`;
+    case 'audit':
+      return `audit entry #${record.entry.id}`;
   }
 }
 

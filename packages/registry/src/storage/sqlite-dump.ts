@@ -1,19 +1,26 @@
 import type Database from 'better-sqlite3';
 import { checkSameRecord } from './dump.js';
 import {
+  type AuditRow,
   type EventRow,
+  insertReleaseRow,
   type KeyRow,
   type ReleaseRow,
   type TagMoveRow,
   type TagRow,
   type TokenRow,
+  type TufRow,
+  toAudit,
   toEvent,
   toKey,
   toMove,
   toRelease,
   toTag,
   toToken,
+  toTufRow,
 } from './sqlite-rows.js';
+import { insertToken } from './sqlite-tokens.js';
+import { insertTufRow } from './sqlite-tuf.js';
 import type { DumpRecord, ReleaseFile } from './types.js';
 
 type Prepare = (sql: string) => Database.Statement;
@@ -53,13 +60,26 @@ const DRY_RUN = Symbol('dry run');
 
 function* readAll(prepare: Prepare): Iterable<DumpRecord> {
   for (const row of prepare('SELECT * FROM releases ORDER BY name, version').iterate() as Iterable<ReleaseRow>) {
-    yield { record: 'release', release: { ...toRelease(row), files: filesOf(prepare, row.name, row.version) } };
+    yield releaseRecord(prepare, row);
   }
   for (const row of prepare('SELECT * FROM publisher_keys ORDER BY name, key_id').all() as KeyRow[]) yield { record: 'key', key: toKey(row) };
   for (const row of prepare('SELECT * FROM tokens ORDER BY id').all() as TokenRow[]) yield { record: 'token', token: toToken(row) };
   for (const row of prepare('SELECT * FROM tags ORDER BY name, tag').all() as TagRow[]) yield { record: 'tag', tag: toTag(row) };
   for (const row of prepare('SELECT * FROM tag_moves ORDER BY id').iterate() as Iterable<TagMoveRow>) yield { record: 'tagMove', move: toMove(row) };
   for (const row of prepare('SELECT * FROM events ORDER BY id').iterate() as Iterable<EventRow>) yield { record: 'event', event: toEvent(row) };
+  for (const row of prepare('SELECT * FROM tuf_metadata ORDER BY role, version').iterate() as Iterable<TufRow & { bytes: Buffer }>) yield tufRecord(row);
+  for (const row of prepare('SELECT * FROM audit ORDER BY id').iterate() as Iterable<AuditRow>) yield { record: 'audit', entry: toAudit(row) };
+}
+
+// A release published in root mode keeps its exact document and signers; any other's is derived again.
+function releaseRecord(prepare: Prepare, row: ReleaseRow): DumpRecord {
+  const signed = row.signers ? { document: row.document ?? '', signers: JSON.parse(row.signers) as string[] } : {};
+  return { record: 'release', release: { ...toRelease(row), files: filesOf(prepare, row.name, row.version), ...signed } };
+}
+
+function tufRecord(row: TufRow & { bytes: Buffer }): DumpRecord {
+  const { bytes, ...meta } = toTufRow(row);
+  return { record: 'tufMetadata', metadata: { ...meta, bytes: Buffer.from(bytes).toString('base64') } };
 }
 
 function filesOf(prepare: Prepare, name: string, version: string): ReleaseFile[] {
@@ -71,7 +91,7 @@ function stored(prepare: Prepare, record: DumpRecord): DumpRecord | undefined {
     case 'release': {
       const { name, version } = record.release;
       const row = prepare('SELECT * FROM releases WHERE name = ? AND version = ?').get(name, version) as ReleaseRow | undefined;
-      return row && { record: 'release', release: { ...toRelease(row), files: filesOf(prepare, name, version) } };
+      return row && releaseRecord(prepare, row);
     }
     case 'tag': {
       const row = prepare('SELECT * FROM tags WHERE name = ? AND tag = ?').get(record.tag.name, record.tag.tag) as TagRow | undefined;
@@ -98,23 +118,21 @@ function stored(prepare: Prepare, record: DumpRecord): DumpRecord | undefined {
       ) as TokenRow | undefined;
       return row && { record: 'token', token: toToken(row) };
     }
+    case 'tufMetadata': {
+      const row = prepare('SELECT * FROM tuf_metadata WHERE role = ? AND version = ?').get(record.metadata.role, record.metadata.version);
+      return row ? tufRecord(row as TufRow & { bytes: Buffer }) : undefined;
+    }
+    case 'audit': {
+      const row = prepare('SELECT * FROM audit WHERE id = ?').get(record.entry.id) as AuditRow | undefined;
+      return row && { record: 'audit', entry: toAudit(row) };
+    }
   }
 }
 
 function insert(prepare: Prepare, record: DumpRecord): void {
   switch (record.record) {
     case 'release': {
-      const { release } = record;
-      prepare('INSERT INTO releases (name, version, manifest, signature, published_at, published_by) VALUES (?, ?, ?, ?, ?, ?)').run(
-        release.name,
-        release.version,
-        release.manifest,
-        JSON.stringify(release.signature),
-        release.publishedAt,
-        release.publishedBy,
-      );
-      const addFile = prepare('INSERT INTO release_files (name, version, path, size, sha256) VALUES (?, ?, ?, ?, ?)');
-      for (const file of release.files) addFile.run(release.name, release.version, file.path, file.size, file.sha256);
+      insertReleaseRow(prepare, record.release);
       return;
     }
     case 'tag': {
@@ -124,7 +142,9 @@ function insert(prepare: Prepare, record: DumpRecord): void {
     }
     case 'tagMove': {
       const { move } = record;
-      prepare('INSERT INTO tag_moves (id, name, tag, from_version, to_version, kind, actor, reason, at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+      prepare(
+        'INSERT INTO tag_moves (id, name, tag, from_version, to_version, kind, actor, reason, at, seq, role_version, signers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(
         move.id,
         move.name,
         move.tag,
@@ -135,6 +155,8 @@ function insert(prepare: Prepare, record: DumpRecord): void {
         move.reason,
         move.at,
         move.seq,
+        move.roleVersion ?? null,
+        move.signers ? JSON.stringify(move.signers) : null,
       );
       return;
     }
@@ -156,14 +178,29 @@ function insert(prepare: Prepare, record: DumpRecord): void {
       return;
     }
     case 'token': {
-      const { token } = record;
-      prepare('INSERT INTO tokens (id, hash, role, remote, label, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-        token.id,
-        token.hash,
-        token.role,
-        token.remote,
-        token.label,
-        token.createdAt,
+      insertToken(prepare, record.token);
+      return;
+    }
+    case 'tufMetadata': {
+      const { bytes, ...meta } = record.metadata;
+      insertTufRow(prepare, { ...meta, bytes: new Uint8Array(Buffer.from(bytes, 'base64')) });
+      // The head follows the newest document of each top-level role.
+      if (['root', 'targets', 'snapshot', 'timestamp'].includes(meta.role)) {
+        prepare(`UPDATE tuf_head SET ${meta.role} = MAX(${meta.role}, ?) WHERE id = 1`).run(meta.version);
+      }
+      return;
+    }
+    case 'audit': {
+      const { entry } = record;
+      prepare('INSERT INTO audit (id, at, token_id, role, action, subject, outcome, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+        entry.id,
+        entry.at,
+        entry.tokenId,
+        entry.role,
+        entry.action,
+        entry.subject,
+        entry.outcome,
+        entry.address,
       );
       return;
     }

@@ -1,5 +1,7 @@
 import type { ReleaseSignature } from '@modmesh/manifest';
-import type { PublisherKey, RegistryEvent, StoredRelease, TagMove, TagState, TokenRecord } from './types.js';
+import type Database from 'better-sqlite3';
+import { documentOf } from './documents.js';
+import type { AuditEntry, NewRelease, PublisherKey, RegistryEvent, StoredRelease, TagMove, TagState, TokenRecord, TufMeta, TufMetadataRow } from './types.js';
 
 // The row shapes of the SQLite schema (sqlite.ts) and their conversion to the storage types.
 
@@ -10,6 +12,8 @@ export interface ReleaseRow {
   signature: string;
   published_at: string;
   published_by: string;
+  document?: string | null;
+  signers?: string | null;
 }
 export interface TagRow {
   name: string;
@@ -29,6 +33,8 @@ export interface TagMoveRow {
   reason: string;
   at: string;
   seq: number;
+  role_version: number | null;
+  signers: string | null;
 }
 export interface EventRow {
   id: number;
@@ -51,6 +57,30 @@ export interface TokenRow {
   remote: string | null;
   label: string;
   created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  revoked_by: string | null;
+  last_used_at: string | null;
+}
+export interface TufRow {
+  role: string;
+  version: number;
+  bytes?: Buffer;
+  sha256: string;
+  length: number;
+  expires: string;
+  created_at: string;
+  created_by: string;
+}
+export interface AuditRow {
+  id: number;
+  at: string;
+  token_id: string;
+  role: TokenRecord['role'];
+  action: string;
+  subject: string;
+  outcome: string;
+  address: string;
 }
 
 export function toRelease(row: ReleaseRow): StoredRelease {
@@ -80,6 +110,7 @@ export function toMove(row: TagMoveRow): TagMove {
     reason: row.reason,
     at: row.at,
     seq: row.seq,
+    ...(row.role_version !== null && row.role_version !== undefined && { roleVersion: row.role_version, signers: JSON.parse(row.signers ?? '[]') }),
   };
 }
 
@@ -88,9 +119,68 @@ export function toEvent(row: EventRow): RegistryEvent {
 }
 
 export function toToken(row: TokenRow): TokenRecord {
-  return { id: row.id, hash: row.hash, role: row.role, remote: row.remote, label: row.label, createdAt: row.created_at };
+  return {
+    id: row.id,
+    hash: row.hash,
+    role: row.role,
+    remote: row.remote,
+    label: row.label,
+    createdAt: row.created_at,
+    ...(row.expires_at && { expiresAt: row.expires_at }),
+    ...(row.revoked_at && { revokedAt: row.revoked_at, revokedBy: row.revoked_by ?? '' }),
+    ...(row.last_used_at && { lastUsedAt: row.last_used_at }),
+  };
+}
+
+export function toTufMeta(row: TufRow): TufMeta {
+  return {
+    role: row.role,
+    version: row.version,
+    sha256: row.sha256,
+    length: row.length,
+    expires: row.expires,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+  };
+}
+
+export function toTufRow(row: TufRow & { bytes: Buffer }): TufMetadataRow {
+  return { ...toTufMeta(row), bytes: new Uint8Array(row.bytes) };
+}
+
+export function toAudit(row: AuditRow): AuditEntry {
+  return {
+    id: row.id,
+    at: row.at,
+    tokenId: row.token_id,
+    role: row.role,
+    action: row.action,
+    subject: row.subject,
+    outcome: row.outcome,
+    address: row.address,
+  };
 }
 
 export function toKey(row: KeyRow): PublisherKey {
   return { name: row.name, keyId: row.key_id, publicKey: row.public_key, label: row.label, addedAt: row.added_at, addedBy: row.added_by };
+}
+
+/** The rows of a release and its files (inside the caller's transaction); VERSION_EXISTS is the caller's check. */
+export function insertReleaseRow(prepare: (sql: string) => Database.Statement, release: NewRelease): void {
+  const { document, sha256 } = documentOf(release);
+  prepare(
+    'INSERT INTO releases (name, version, manifest, signature, published_at, published_by, document, document_sha256, signers) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(
+    release.name,
+    release.version,
+    release.manifest,
+    JSON.stringify(release.signature),
+    release.publishedAt,
+    release.publishedBy,
+    document,
+    sha256,
+    release.signers ? JSON.stringify(release.signers) : null,
+  );
+  const addFile = prepare('INSERT INTO release_files (name, version, path, size, sha256) VALUES (?, ?, ?, ?, ?)');
+  for (const file of release.files) addFile.run(release.name, release.version, file.path, file.size, file.sha256);
 }

@@ -3,21 +3,23 @@ import path from 'node:path';
 import { ModmeshError } from '@modmesh/manifest';
 import Database from 'better-sqlite3';
 import semver from 'semver';
+import { documentOf } from './documents.js';
 import { restoreSqlite, sqliteDump } from './sqlite-dump.js';
 import {
   type EventRow,
+  insertReleaseRow,
   type KeyRow,
   type ReleaseRow,
   type TagMoveRow,
   type TagRow,
-  type TokenRow,
   toEvent,
   toKey,
   toMove,
   toRelease,
   toTag,
-  toToken,
 } from './sqlite-rows.js';
+import { createSqliteTokens } from './sqlite-tokens.js';
+import { createSqliteTuf } from './sqlite-tuf.js';
 import type { MetadataStore, NewRelease, RegistryEvent, ReleaseFile, RemoteSummary, TagMove, TagMoveRequest } from './types.js';
 
 const SCHEMA = `
@@ -41,7 +43,24 @@ CREATE TABLE IF NOT EXISTS publisher_keys (
   PRIMARY KEY (name, key_id));
 CREATE TABLE IF NOT EXISTS tokens (
   id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, role TEXT NOT NULL, remote TEXT, label TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tuf_metadata (
+  role TEXT NOT NULL, version INTEGER NOT NULL, bytes BLOB NOT NULL, sha256 TEXT NOT NULL, length INTEGER NOT NULL, expires TEXT NOT NULL,
+  created_at TEXT NOT NULL, created_by TEXT NOT NULL, PRIMARY KEY (role, version));
+CREATE TABLE IF NOT EXISTS tuf_head (
+  id INTEGER PRIMARY KEY CHECK (id = 1), root INTEGER NOT NULL, targets INTEGER NOT NULL, snapshot INTEGER NOT NULL, timestamp INTEGER NOT NULL);
+INSERT OR IGNORE INTO tuf_head (id, root, targets, snapshot, timestamp) VALUES (1, 0, 0, 0, 0);
+CREATE TABLE IF NOT EXISTS audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, token_id TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL,
+  subject TEXT NOT NULL, outcome TEXT NOT NULL, address TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS audit_at ON audit (at, id);
 `;
+
+// Columns added since the first schema: added to an older file when it is opened.
+const ADDED_COLUMNS: Record<string, string[]> = {
+  releases: ['document TEXT', 'document_sha256 TEXT', 'signers TEXT'],
+  tag_moves: ['role_version INTEGER', 'signers TEXT'],
+  tokens: ['expires_at TEXT', 'revoked_at TEXT', 'revoked_by TEXT', 'last_used_at TEXT'],
+};
 
 /**
  * Registry metadata in one SQLite file (WAL, synchronous=FULL): a committed publish or tag move
@@ -55,6 +74,8 @@ export function createSqliteMetadataStore(file: string): MetadataStore {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   db.exec(SCHEMA);
+  addMissingColumns(db);
+  db.exec('CREATE INDEX IF NOT EXISTS releases_document ON releases (name, document_sha256)');
 
   // Compiling a statement costs more than running it; every statement is compiled once.
   const statements = new Map<string, Database.Statement>();
@@ -100,9 +121,9 @@ export function createSqliteMetadataStore(file: string): MetadataStore {
       at,
       seq,
     };
-    const { lastInsertRowid } = db
-      .prepare('INSERT INTO tag_moves (name, tag, from_version, to_version, kind, actor, reason, at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(fields.name, fields.tag, fields.from, fields.to, fields.kind, fields.actor, fields.reason, at, seq);
+    const { lastInsertRowid } = prepare(
+      'INSERT INTO tag_moves (name, tag, from_version, to_version, kind, actor, reason, at, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(fields.name, fields.tag, fields.from, fields.to, fields.kind, fields.actor, fields.reason, at, seq);
     return { move: { id: Number(lastInsertRowid), ...fields }, event: appendEvent('tag.moved', fields, at) };
   };
 
@@ -114,16 +135,7 @@ export function createSqliteMetadataStore(file: string): MetadataStore {
         version: release.version,
       });
     }
-    prepare('INSERT INTO releases (name, version, manifest, signature, published_at, published_by) VALUES (?, ?, ?, ?, ?, ?)').run(
-      release.name,
-      release.version,
-      release.manifest,
-      JSON.stringify(release.signature),
-      release.publishedAt,
-      release.publishedBy,
-    );
-    const addFile = prepare('INSERT INTO release_files (name, version, path, size, sha256) VALUES (?, ?, ?, ?, ?)');
-    for (const file of release.files) addFile.run(release.name, release.version, file.path, file.size, file.sha256);
+    insertReleaseRow(prepare, release);
     const events = [appendEvent('release.published', { name: release.name, version: release.version, publishedBy: release.publishedBy }, release.publishedAt)];
     if (release.tag) {
       const current = prepare('SELECT version FROM tags WHERE name = ? AND tag = ?').get(release.name, release.tag.name) as { version: string } | undefined;
@@ -143,6 +155,9 @@ export function createSqliteMetadataStore(file: string): MetadataStore {
     }
     return events;
   });
+
+  const tuf = createSqliteTuf(db, prepare, { appendEvent, insertReleaseRow: (release) => insertReleaseRow(prepare, release) });
+  const tokens = createSqliteTokens(prepare);
 
   const moveTag = db.transaction((request: TagMoveRequest) => moveTagInTransaction(request, new Date().toISOString()));
 
@@ -218,22 +233,33 @@ export function createSqliteMetadataStore(file: string): MetadataStore {
     async removePublisherKey(name, keyId) {
       return prepare('DELETE FROM publisher_keys WHERE name = ? AND key_id = ?').run(name, keyId).changes > 0;
     },
-    async addToken(token) {
-      prepare('INSERT INTO tokens (id, hash, role, remote, label, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-        token.id,
-        token.hash,
-        token.role,
-        token.remote,
-        token.label,
-        token.createdAt,
-      );
-    },
-    async findToken(hash) {
-      const row = prepare('SELECT * FROM tokens WHERE hash = ?').get(hash) as TokenRow | undefined;
-      return row && toToken(row);
-    },
+    ...tokens,
+    ...tuf,
     async close() {
       db.close();
     },
   };
+}
+
+// --- internal ---
+
+function addMissingColumns(db: Database.Database): void {
+  for (const [table, columns] of Object.entries(ADDED_COLUMNS)) {
+    const have = new Set((db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((column) => column.name));
+    for (const column of columns) if (!have.has(column.split(' ')[0] as string)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column}`);
+  }
+  // Releases published before documents were kept get theirs once, derived as they were published.
+  const missing = db.prepare('SELECT name, version, manifest, signature FROM releases WHERE document IS NULL').all() as {
+    name: string;
+    version: string;
+    manifest: string;
+    signature: string;
+  }[];
+  const update = db.prepare('UPDATE releases SET document = ?, document_sha256 = ? WHERE name = ? AND version = ?');
+  db.transaction(() => {
+    for (const row of missing) {
+      const { document, sha256 } = documentOf({ version: row.version, manifest: row.manifest, signature: JSON.parse(row.signature) });
+      update.run(document, sha256, row.name, row.version);
+    }
+  })();
 }

@@ -114,7 +114,7 @@ export async function importRegistry(storage: Storage, dir: string): Promise<Imp
 // --- internal ---
 
 function emptyCounts(): TransferSummary['records'] {
-  return { release: 0, tag: 0, tagMove: 0, event: 0, key: 0, token: 0 };
+  return { release: 0, tag: 0, tagMove: 0, event: 0, key: 0, token: 0, tufMetadata: 0, audit: 0 };
 }
 
 async function readExportManifest(dir: string): Promise<void> {

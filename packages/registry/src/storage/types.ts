@@ -43,6 +43,20 @@ export interface NewRelease extends StoredRelease {
   files: ReleaseFile[];
   /** A tag to point at the new release in the same transaction. */
   tag?: { name: string; reason: string };
+  /**
+   * The release document (design 16 §1.3): the exact bytes a TUF target names, canonical JSON of
+   * the signed envelope. @default the canonical JSON of `{ manifest, signature }`
+   */
+  document?: string;
+  /** TUF keyids of the publishers whose R.releases signatures listed it (root mode). */
+  signers?: string[];
+}
+
+/** A release document as stored: its exact text and SHA-256. */
+export interface ReleaseDocument {
+  version: string;
+  document: string;
+  sha256: string;
 }
 
 export interface TagMoveRequest {
@@ -77,6 +91,78 @@ export interface TokenRecord {
   remote: string | null;
   label: string;
   createdAt: string;
+  /** Refused from then on; absent on tokens made before tokens expired. */
+  expiresAt?: string;
+  /** Set once, when revoked; refused from then on. */
+  revokedAt?: string;
+  revokedBy?: string;
+  /** The last request made with it (read tokens: to the minute). */
+  lastUsedAt?: string;
+}
+
+/** One use of a publish or admin token (or a refused one): who, what, and how it ended. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  /** The token's id, `admin` for the bootstrap admin token. */
+  tokenId: string;
+  role: TokenRecord['role'];
+  /** `METHOD /route`, e.g. `PUT /v1/remotes/:name/tags`. */
+  action: string;
+  /** What it was about: the request's path. */
+  subject: string;
+  /** `ok`, or the code it was refused with. */
+  outcome: string;
+  /** The client's address. */
+  address: string;
+}
+
+/** One stored TUF metadata document (design 16 §4.1): immutable once written. */
+export interface TufMetadataRow {
+  /** `root`, `targets`, `snapshot`, `timestamp`, `auth.releases`, `auth.tags`, ... */
+  role: string;
+  version: number;
+  /** The exact bytes served (canonical JSON). */
+  bytes: Uint8Array;
+  sha256: string;
+  length: number;
+  /** The document's signed `expires`. */
+  expires: string;
+  createdAt: string;
+  /** The token id (or `admin`, or `registry` for the online key's own renewals) that wrote it. */
+  createdBy: string;
+}
+
+export type TufMeta = Omit<TufMetadataRow, 'bytes'>;
+
+/** The current TUF state: versions of the top-level roles (0: none yet) and the newest row of every role. */
+export interface TufHead {
+  root: number;
+  targets: number;
+  snapshot: number;
+  timestamp: number;
+  /** By role name, the newest row (without its bytes). */
+  current: Record<string, TufMeta>;
+}
+
+/** A tag move a mover signed (root mode): written to `tags` and the audit log with the role version. */
+export interface SignedTagMove extends Omit<TagMove, 'id' | 'roleVersion' | 'signers'> {
+  /** The `R.tags` version that states it. */
+  roleVersion: number;
+  /** The TUF keyids whose signatures counted. */
+  signers: string[];
+}
+
+/**
+ * One change of the TUF metadata, all or nothing: its documents (a role's N+1, the snapshot and
+ * timestamp over it), and the release and tag moves they state. Built on `expect`: when another
+ * change committed in between, nothing is written and the caller rebuilds on the new head.
+ */
+export interface MetadataCommit {
+  rows: TufMetadataRow[];
+  expect: { snapshot: number; timestamp: number };
+  release?: NewRelease;
+  tagMoves?: SignedTagMove[];
 }
 
 /**
@@ -85,12 +171,14 @@ export interface TokenRecord {
  * stay valid across a move between backends.
  */
 export type DumpRecord =
-  | { record: 'release'; release: StoredRelease & { files: ReleaseFile[] } }
+  | { record: 'release'; release: StoredRelease & { files: ReleaseFile[]; document?: string; signers?: string[] } }
   | { record: 'tag'; tag: TagState }
   | { record: 'tagMove'; move: TagMove }
   | { record: 'event'; event: RegistryEvent }
   | { record: 'key'; key: PublisherKey }
-  | { record: 'token'; token: TokenRecord };
+  | { record: 'token'; token: TokenRecord }
+  | { record: 'tufMetadata'; metadata: Omit<TufMetadataRow, 'bytes'> & { bytes: string } }
+  | { record: 'audit'; entry: AuditEntry };
 
 /** Everything the registry keeps besides file bytes. Every backend passes `storage.contract.ts`. */
 export interface MetadataStore {
@@ -125,6 +213,31 @@ export interface MetadataStore {
 
   addToken(token: TokenRecord): Promise<void>;
   findToken(hash: string): Promise<TokenRecord | undefined>;
+  /** Every token, oldest first. */
+  listTokens(): Promise<TokenRecord[]>;
+  /** Revokes a token once (a second revocation changes nothing); undefined when there is no such token. */
+  revokeToken(id: string, by: string, at: string): Promise<TokenRecord | undefined>;
+  /** Records a use, unless one was recorded less than `minIntervalMs` before `at`. */
+  touchToken(id: string, at: string, minIntervalMs: number): Promise<void>;
+  appendAudit(entry: Omit<AuditEntry, 'id'>): Promise<AuditEntry>;
+  /** Audit entries, oldest first: the first `limit` at or after `since` (ISO time), or without it the newest `limit`. */
+  auditLog(options: { since?: string; limit: number }): Promise<AuditEntry[]>;
+
+  /** The TUF head: top-level versions and the newest row of every role. */
+  tufHead(): Promise<TufHead>;
+  /** One TUF document; the newest of the role when `version` is not given. */
+  getMetadata(role: string, version?: number): Promise<TufMetadataRow | undefined>;
+  /**
+   * Writes a TUF change in one transaction: every row must be above its role's newest version
+   * (MODMESH_META_CONFLICT otherwise: someone else wrote it first), the release is new (MODMESH_VERSION_EXISTS), the tags
+   * move as signed, and a `tuf.updated` event (plus `release.published` and `tag.moved`) is
+   * appended. `stale` when the snapshot or timestamp moved since `expect`: nothing written.
+   */
+  commitMetadata(change: MetadataCommit): Promise<{ events: RegistryEvent[] } | { stale: true }>;
+  /** The release document of `name@version` (derived from the manifest and signature for releases published before documents were kept). */
+  releaseDocument(name: string, version: string): Promise<ReleaseDocument | undefined>;
+  /** The release document of `name` whose SHA-256 is `sha256`. */
+  releaseDocumentByHash(name: string, sha256: string): Promise<ReleaseDocument | undefined>;
 
   /** Every record, releases before the tags and moves that name them, each kind in id order. */
   dump(): AsyncIterable<DumpRecord>;

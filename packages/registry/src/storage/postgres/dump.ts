@@ -3,14 +3,19 @@ import { checkSameRecord } from '../dump.js';
 import type { DumpRecord } from '../types.js';
 import { checkout, type Queryable } from './pool.js';
 import {
+  type AuditRow,
   type EventRow,
   type FileRow,
   insertReleaseRows,
+  insertTokenRow,
+  insertTufRow,
   type KeyRow,
   type ReleaseRow,
   type TagMoveRow,
   type TagRow,
   type TokenRow,
+  type TufRow,
+  toAudit,
   toEvent,
   toFile,
   toKey,
@@ -18,6 +23,7 @@ import {
   toRelease,
   toTag,
   toToken,
+  toTufRow,
 } from './rows.js';
 
 // Rows read per query while dumping: memory stays bounded whatever the registry's size.
@@ -42,7 +48,7 @@ export async function* postgresDump(pool: pg.Pool): AsyncIterable<DumpRecord> {
     let after: [string, string] = ['', ''];
     for (;;) {
       const rows = await read<ReleaseRow>('SELECT * FROM releases WHERE (name, version) > ($1, $2) ORDER BY name, version LIMIT $3', [...after, PAGE]);
-      for (const row of rows) yield { record: 'release', release: { ...toRelease(row), files: await filesOf(client, row.name, row.version) } };
+      for (const row of rows) yield await releaseRecord(client, row);
       const last = rows.at(-1);
       if (!last || rows.length < PAGE) break;
       after = [last.name, last.version];
@@ -59,6 +65,15 @@ export async function* postgresDump(pool: pg.Pool): AsyncIterable<DumpRecord> {
         if (!last || rows.length < PAGE) break;
         afterId = Number(last.id);
       }
+    }
+    for (const row of await read<TufRow & { bytes: Buffer }>('SELECT * FROM tuf_metadata ORDER BY role, version')) yield tufRecord(row);
+    let afterAudit = 0;
+    for (;;) {
+      const rows = await read<AuditRow>('SELECT * FROM audit WHERE id > $1 ORDER BY id LIMIT $2', [afterAudit, PAGE]);
+      for (const row of rows) yield { record: 'audit', entry: toAudit(row) };
+      const last = rows.at(-1);
+      if (!last || rows.length < PAGE) break;
+      afterAudit = Number(last.id);
     }
     await read('COMMIT');
   } finally {
@@ -82,10 +97,22 @@ export async function restorePostgres(client: Queryable, records: DumpRecord[]):
   await client.query(
     "SELECT setval(pg_get_serial_sequence('tag_moves', 'id'), GREATEST((SELECT MAX(id) FROM tag_moves), 1), (SELECT MAX(id) FROM tag_moves) IS NOT NULL)",
   );
+  await client.query("SELECT setval(pg_get_serial_sequence('audit', 'id'), GREATEST((SELECT MAX(id) FROM audit), 1), (SELECT MAX(id) FROM audit) IS NOT NULL)");
   return counts;
 }
 
 // --- internal ---
+
+// A release published in root mode keeps its exact document and signers; any other's is derived again.
+async function releaseRecord(client: Queryable, row: ReleaseRow): Promise<DumpRecord> {
+  const signed = row.signers ? { document: row.document ?? '', signers: row.signers } : {};
+  return { record: 'release', release: { ...toRelease(row), files: await filesOf(client, row.name, row.version), ...signed } };
+}
+
+function tufRecord(row: TufRow & { bytes: Buffer }): DumpRecord {
+  const { bytes, ...meta } = toTufRow(row);
+  return { record: 'tufMetadata', metadata: { ...meta, bytes: Buffer.from(bytes).toString('base64') } };
+}
 
 async function filesOf(client: Queryable, name: string, version: string) {
   return (await client.query<FileRow>('SELECT path, size, sha256 FROM release_files WHERE name = $1 AND version = $2 ORDER BY path', [name, version])).rows.map(
@@ -98,7 +125,7 @@ async function stored(client: Queryable, record: DumpRecord): Promise<DumpRecord
     case 'release': {
       const { name, version } = record.release;
       const row = (await client.query<ReleaseRow>('SELECT * FROM releases WHERE name = $1 AND version = $2', [name, version])).rows[0];
-      return row && { record: 'release', release: { ...toRelease(row), files: await filesOf(client, name, version) } };
+      return row && (await releaseRecord(client, row));
     }
     case 'tag': {
       const row = (await client.query<TagRow>('SELECT * FROM tags WHERE name = $1 AND tag = $2', [record.tag.name, record.tag.tag])).rows[0];
@@ -123,6 +150,15 @@ async function stored(client: Queryable, record: DumpRecord): Promise<DumpRecord
       ).rows[0];
       return row && { record: 'token', token: toToken(row) };
     }
+    case 'tufMetadata': {
+      const { role, version } = record.metadata;
+      const row = (await client.query<TufRow & { bytes: Buffer }>('SELECT * FROM tuf_metadata WHERE role = $1 AND version = $2', [role, version])).rows[0];
+      return row && tufRecord(row);
+    }
+    case 'audit': {
+      const row = (await client.query<AuditRow>('SELECT * FROM audit WHERE id = $1', [record.entry.id])).rows[0];
+      return row && { record: 'audit', entry: toAudit(row) };
+    }
   }
 }
 
@@ -144,8 +180,21 @@ async function insert(client: Queryable, record: DumpRecord): Promise<void> {
     case 'tagMove': {
       const { move } = record;
       await client.query(
-        'INSERT INTO tag_moves (id, name, tag, from_version, to_version, kind, actor, reason, at, seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
-        [move.id, move.name, move.tag, move.from, move.to, move.kind, move.actor, move.reason, move.at, move.seq],
+        'INSERT INTO tag_moves (id, name, tag, from_version, to_version, kind, actor, reason, at, seq, role_version, signers) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
+        [
+          move.id,
+          move.name,
+          move.tag,
+          move.from,
+          move.to,
+          move.kind,
+          move.actor,
+          move.reason,
+          move.at,
+          move.seq,
+          move.roleVersion ?? null,
+          move.signers ? JSON.stringify(move.signers) : null,
+        ],
       );
       return;
     }
@@ -166,15 +215,28 @@ async function insert(client: Queryable, record: DumpRecord): Promise<void> {
       ]);
       return;
     }
-    case 'token': {
-      const { token } = record;
-      await client.query('INSERT INTO tokens (id, hash, role, remote, label, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-        token.id,
-        token.hash,
-        token.role,
-        token.remote,
-        token.label,
-        token.createdAt,
+    case 'token':
+      return insertTokenRow(client, record.token);
+    case 'tufMetadata': {
+      const { bytes, ...meta } = record.metadata;
+      await insertTufRow(client, { ...meta, bytes: new Uint8Array(Buffer.from(bytes, 'base64')) });
+      // The head follows the newest document of each top-level role.
+      if (['root', 'targets', 'snapshot', 'timestamp'].includes(meta.role)) {
+        await client.query(`UPDATE tuf_head SET "${meta.role}" = GREATEST("${meta.role}", $1) WHERE id = 1`, [meta.version]);
+      }
+      return;
+    }
+    case 'audit': {
+      const { entry } = record;
+      await client.query('INSERT INTO audit (id, at, token_id, role, action, subject, outcome, address) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+        entry.id,
+        entry.at,
+        entry.tokenId,
+        entry.role,
+        entry.action,
+        entry.subject,
+        entry.outcome,
+        entry.address,
       ]);
       return;
     }

@@ -5,6 +5,7 @@ import { createPostgresConsumerStore } from './consumers.js';
 import { createPostgresMetadataStore } from './metadata.js';
 import { checkSchema, migrate, SCHEMA_VERSION } from './migrations.js';
 import { createPostgresPool } from './pool.js';
+import { backfillDocuments } from './tuf.js';
 
 export interface PostgresStorageOptions {
   /** Apply missing migrations first instead of refusing an old schema. @default false */
@@ -32,6 +33,7 @@ export async function openPostgresStorage(url: string, options: PostgresStorageO
   try {
     if (options.migrate) await migrate(pool);
     await checkSchema(pool);
+    await backfillDocuments(pool);
   } catch (error) {
     await pool.end();
     throw error;

@@ -19,19 +19,12 @@ import {
   toMove,
   toRelease,
   toTag,
-  toToken,
 } from './rows.js';
+import { createPostgresTokens } from './tokens.js';
+import { createPostgresTuf } from './tuf.js';
+import { appendEvent, EVENTS_CHANNEL, notify, WRITE_LOCK } from './writes.js';
 
-/** The channel every replica LISTENs on; the payload is the newest event id (a hint only). */
-export const EVENTS_CHANNEL = 'modmesh_events';
-/**
- * Every write that appends events holds this advisory lock until it commits. Writes are rare
- * (publishes and tag moves), and holding it makes event ids increase in commit order across
- * every replica: a replica reading "events after n" can never see n+2 committed before n+1 and
- * skip n+1 for good. It also makes compare-and-swap on tags plain: the transaction that reads a
- * tag is the only writer until it commits.
- */
-const WRITE_LOCK = 7_310_001;
+export { EVENTS_CHANNEL };
 
 /**
  * Registry metadata in PostgreSQL, shared by any number of registry processes. Every multi-row
@@ -156,20 +149,8 @@ export function createPostgresMetadataStore(pool: pg.Pool, options: { url: strin
     async removePublisherKey(name, keyId) {
       return ((await query(pool, 'DELETE FROM publisher_keys WHERE name = $1 AND key_id = $2', [name, keyId])).rowCount ?? 0) > 0;
     },
-    async addToken(token) {
-      await query(pool, 'INSERT INTO tokens (id, hash, role, remote, label, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
-        token.id,
-        token.hash,
-        token.role,
-        token.remote,
-        token.label,
-        token.createdAt,
-      ]);
-    },
-    async findToken(hash) {
-      const { rows } = await query<Parameters<typeof toToken>[0]>(pool, 'SELECT * FROM tokens WHERE hash = $1', [hash]);
-      return rows[0] && toToken(rows[0]);
-    },
+    ...createPostgresTokens(pool),
+    ...createPostgresTuf(pool),
     dump: () => postgresDump(pool),
     restore: (records, restoreOptions) =>
       transaction(pool, async function restoreTransaction(client) {
@@ -195,11 +176,6 @@ class DryRun extends Error {
   constructor(readonly counts: { added: number; unchanged: number }) {
     super('dry run');
   }
-}
-
-async function appendEvent(client: Queryable, type: RegistryEvent['type'], data: RegistryEvent['data'], at: string): Promise<RegistryEvent> {
-  const { rows } = await client.query<{ id: string }>('INSERT INTO events (type, data, at) VALUES ($1, $2, $3) RETURNING id', [type, JSON.stringify(data), at]);
-  return { id: Number(rows[0]?.id), type, data, at } as RegistryEvent;
 }
 
 async function moveTagIn(client: Queryable, request: TagMoveRequest, at: string): Promise<{ move: TagMove; event: RegistryEvent }> {
@@ -237,9 +213,4 @@ async function moveTagIn(client: Queryable, request: TagMoveRequest, at: string)
     [fields.name, fields.tag, fields.from, fields.to, fields.kind, fields.actor, fields.reason, at, seq],
   );
   return { move: { id: Number(rows[0]?.id), ...fields }, event: await appendEvent(client, 'tag.moved', fields, at) };
-}
-
-// Delivered by PostgreSQL only when (and if) the transaction commits.
-async function notify(client: Queryable, events: RegistryEvent[]): Promise<void> {
-  await client.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, String(events.at(-1)?.id ?? '')]);
 }

@@ -53,6 +53,31 @@ CREATE TABLE consumers (instance_id text PRIMARY KEY, report json NOT NULL, last
 CREATE INDEX consumers_last_seen ON consumers (last_seen);
 `,
   },
+  {
+    version: 3,
+    name: 'TUF metadata and head, release documents, signed tag moves, token expiry and revocation, audit log',
+    sql: `
+-- The exact bytes of each release's document (design 16 §1.3); filled in for older releases by the registry.
+ALTER TABLE releases ADD COLUMN document text, ADD COLUMN document_sha256 text, ADD COLUMN signers json;
+CREATE INDEX releases_document ON releases (name, document_sha256);
+ALTER TABLE tag_moves ADD COLUMN role_version bigint, ADD COLUMN signers json;
+ALTER TABLE tokens DROP CONSTRAINT tokens_role_check;
+ALTER TABLE tokens ADD CONSTRAINT tokens_role_check CHECK (role IN ('publish', 'read', 'admin'));
+ALTER TABLE tokens ADD COLUMN expires_at timestamptz, ADD COLUMN revoked_at timestamptz, ADD COLUMN revoked_by text, ADD COLUMN last_used_at timestamptz;
+-- Every version of every TUF document, never rewritten.
+CREATE TABLE tuf_metadata (
+  role text NOT NULL, version bigint NOT NULL, bytes bytea NOT NULL, sha256 text NOT NULL, length integer NOT NULL,
+  expires text NOT NULL, created_at timestamptz NOT NULL, created_by text NOT NULL, PRIMARY KEY (role, version));
+-- The versions of the top-level roles; every change locks this row, so replicas never sign two snapshots of one version.
+CREATE TABLE tuf_head (
+  id integer PRIMARY KEY CHECK (id = 1), "root" bigint NOT NULL, "targets" bigint NOT NULL, "snapshot" bigint NOT NULL, "timestamp" bigint NOT NULL);
+INSERT INTO tuf_head VALUES (1, 0, 0, 0, 0);
+CREATE TABLE audit (
+  id bigserial PRIMARY KEY, at timestamptz NOT NULL, token_id text NOT NULL, role text NOT NULL, action text NOT NULL,
+  subject text NOT NULL, outcome text NOT NULL, address text NOT NULL);
+CREATE INDEX audit_at ON audit (at, id);
+`,
+  },
 ];
 
 /** The schema version this code runs on. */
