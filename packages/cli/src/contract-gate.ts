@@ -48,6 +48,7 @@ export async function gatePublish(
   manifest: ReleaseManifest,
   dir: string,
   note: (text: string) => void,
+  publishers: readonly string[] = [],
 ): Promise<GateResult | undefined> {
   const { name, version } = manifest;
   if (semver.prerelease(version)) {
@@ -62,7 +63,7 @@ export async function gatePublish(
   if (against === undefined) return undefined;
   const notes: string[] = [];
   const hosts = await hostsRunning(client, name, notes);
-  const result = await compareReleases(await publishedContract(client, name, against, notes), await localContract(manifest, dir), hosts, dir);
+  const result = await compareReleases(await publishedContract(client, name, against, notes, publishers), await localContract(manifest, dir), hosts, dir);
   for (const text of [...notes, ...result.notes]) note(text);
   if (result.breaks.length > 0) throw contractBreakError(name, version, result);
   note(`contract kept: compared with ${name}@${against}${result.added.length > 0 ? `; added ${result.added.join(', ')}` : ''}`);
@@ -84,14 +85,21 @@ export function baselineOf(versions: readonly string[], version: string): string
 
 /**
  * A published release's contract, from the registry: its signed manifest verified against the
- * keys the registry lists for the remote, and its declaration files checked against the
+ * keys the registry lists for the remote (and, in root mode, the publishers the verified targets
+ * delegates: `publishers`), and its declaration files checked against the
  * manifest's SHA-256 and size before they are read. A release signed by a key the remote no
  * longer lists (rotated out since) is read from its manifest as the registry keeps it, with a
  * note: the gate's verdict is the publisher's safety net, not what decides what hosts run.
  */
-export async function publishedContract(client: RegistryClient, name: string, version: string, notes: string[]): Promise<ReleaseContract> {
+export async function publishedContract(
+  client: RegistryClient,
+  name: string,
+  version: string,
+  notes: string[],
+  publishers: readonly string[] = [],
+): Promise<ReleaseContract> {
   const [signed, { keys }] = await Promise.all([client.release(name, version), client.keys(name)]);
-  const trusted = new Map(keys.map((key) => [keyIdOf(key.publicKey), parsePublicKey(key.publicKey)]));
+  const trusted = new Map([...keys.map((key) => key.publicKey), ...publishers].map((key) => [keyIdOf(key), parsePublicKey(key)]));
   let manifest: ReleaseManifest;
   try {
     manifest = verifyRelease(signed, { trusted, expect: { name, version } });

@@ -44,6 +44,7 @@ export interface DevPublisherOptions {
  */
 export async function createDevPublisher(options: DevPublisherOptions): Promise<DevPublisher> {
   const { name, devDir, client } = options;
+  await refuseSignedRoles(options);
   mkdirSync(devDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const keyFile = path.join(devDir, `${name}.key`);
   const publicKeyFile = path.join(devDir, `${name}.pub`);
@@ -79,6 +80,8 @@ export async function createDevPublisher(options: DevPublisherOptions): Promise<
         } catch (error) {
           // Another dev session published this version meanwhile: the next one.
           if (attempt < MAX_VERSION_RETRIES && isModmeshError(error) && error.code === 'MODMESH_VERSION_EXISTS') continue;
+          // The remote's roles were signed since the session started, or the registry closed legacy mode.
+          if (isModmeshError(error) && error.code === 'MODMESH_SIGNATURE_MISSING') throw rootModeRefusal(options, error.message, error);
           throw error;
         }
       }
@@ -105,12 +108,41 @@ const PRIVATE_DIR_MODE = 0o700;
 const PRIVATE_FILE_MODE = 0o600;
 const MAX_VERSION_RETRIES = 5;
 
+/**
+ * A remote whose releases or tags are signed by the keys its root of trust delegates (design 16)
+ * takes no dev build: a dev publish is a release signed by a key the registry registers, under a
+ * tag the registry moves. Refused before anything is made or registered, with what to do instead.
+ */
+async function refuseSignedRoles(options: DevPublisherOptions): Promise<void> {
+  const { tuf } = await options.client.health();
+  const signed = [`${options.name}.releases`, `${options.name}.tags`].filter((role) => tuf?.documents[role] !== undefined);
+  if (signed.length === 0) return;
+  throw rootModeRefusal(options, `its root of trust signs ${signed.join(' and ')}`);
+}
+
+function rootModeRefusal(options: DevPublisherOptions, why: string, cause?: unknown): ModmeshError {
+  const { name, client } = options;
+  return new ModmeshError(
+    'MODMESH_DEV_ROOT_MODE',
+    `${name}: modmesh dev publishes with a dev key and moves ${options.tag} by the registry's decision, which ${client.url} no longer takes for ${name} (${why}); nothing was published`,
+    {
+      remote: name,
+      hint: `Run modmesh dev against a registry of your own without a root (\`modmesh registry start --data .modmesh/dev-registry --port PORT\`, then \`modmesh dev --registry http://127.0.0.1:PORT\`) with your hosts following it; publish to ${client.url} with \`modmesh publish --root\`.`,
+      ...(cause !== undefined && { cause }),
+    },
+  );
+}
+
 // A command that needs the admin token: the one given, or the local registry's (as every command finds it).
 async function asAdmin(command: CommandSpec, argv: string[], options: DevPublisherOptions): Promise<string> {
   try {
     return await run(command, [...argv, '--registry', options.client.url, ...(options.adminToken ? ['--token', options.adminToken] : [])], options);
   } catch (error) {
     if (!isModmeshError(error) || (error.code !== 'MODMESH_AUTH_REQUIRED' && error.code !== 'MODMESH_FORBIDDEN')) throw error;
+    // Refused with the admin token: the registry's root of trust sets the remote's keys (or it runs with --require-signed-tags).
+    if (error.code === 'MODMESH_FORBIDDEN' && (await options.client.whoami().catch(() => undefined))?.role === 'admin') {
+      throw rootModeRefusal(options, error.message, error);
+    }
     throw new ModmeshError(
       error.code,
       `${options.name}: the dev publisher (${path.join(options.devDir, options.name)}.pub and a publish token) is not set up at ${options.client.url}, and setting it up needs the admin token`,

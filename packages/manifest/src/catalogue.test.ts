@@ -18,6 +18,7 @@ describe('the error catalogue', () => {
         'MODMESH_CONFIG_INVALID',
         'MODMESH_CONTAINER_NAME_CLASH',
         'MODMESH_CONTRACT_BREAK',
+        'MODMESH_DEV_ROOT_MODE',
         'MODMESH_EVENTS_DISCONNECTED',
         'MODMESH_EXPOSE_NOT_FOUND',
         'MODMESH_FALLBACK_USED',

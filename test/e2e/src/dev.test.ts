@@ -3,7 +3,7 @@
 // the remote's `dev` tag. A saved source reaches both without a restart or a reload; a syntax
 // error is shown with its file and line, publishes nothing, and leaves both on the last good
 // release.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRegistryClient } from '@modmesh/api';
@@ -22,31 +22,12 @@ import {
 } from '@modmesh/test-utils';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeWorkspace } from './dev-workspace.js';
 
 const unavailable = browserUnavailable();
 if (unavailable) console.warn(`skipping the modmesh dev test: ${unavailable}`);
 
 const DEADLINE_MS = 60_000;
-
-// A Node host that follows greeter@dev and answers GET / with what its running release says.
-const HOST = `import { createServer } from 'node:http';
-import { readFileSync } from 'node:fs';
-import { createMesh } from '@modmesh/runtime';
-const mesh = createMesh({
-  registry: process.env.MODMESH_REGISTRY,
-  remotes: { greeter: 'greeter@dev' },
-  trust: { greeter: [readFileSync('.modmesh/dev/greeter.pub', 'utf8').trim()] },
-  cacheDir: '.modmesh/host-cache',
-  log: () => {},
-});
-const greeting = mesh.live('greeter/greeting');
-const server = createServer(async (request, response) => {
-  const { greet } = await greeting.get(10_000);
-  response.setHeader('content-type', 'application/json');
-  response.end(JSON.stringify({ text: greet('ada'), version: greeting.version() }));
-});
-server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ msg: 'listening', url: 'http://127.0.0.1:' + server.address().port })));
-`;
 
 describe.skipIf(unavailable)('modmesh dev', () => {
   const work = mkdtempSync(path.join(os.tmpdir(), 'modmesh-dev-'));
@@ -146,30 +127,3 @@ describe.skipIf(unavailable)('modmesh dev', () => {
     DEADLINE_MS * 3,
   );
 });
-
-// --- internal ---
-
-// A workspace of one service: greeter, a Node container (./greeting) and a browser one (./LoginForm,
-// as the web shell's auth slot loads it), both showing the text of src/text.ts.
-function writeWorkspace(dir: string, first: string): void {
-  mkdirSync(path.join(dir, 'greeter/src'), { recursive: true });
-  symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
-  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'workspace', private: true, type: 'module', workspaces: ['greeter'] }));
-  writeFileSync(path.join(dir, 'host.mjs'), HOST);
-  writeFileSync(
-    path.join(dir, 'greeter/modmesh.config.ts'),
-    `export default ${JSON.stringify({
-      name: 'greeter',
-      targets: { node: { exposes: { './greeting': './src/greeting.ts' } }, web: { exposes: { './LoginForm': './src/LoginForm.tsx' }, shared: ['react'] } },
-    })};\n`,
-  );
-  writeFileSync(path.join(dir, 'greeter/src/text.ts'), `export const TEXT = ${JSON.stringify(first)};\n`);
-  writeFileSync(
-    path.join(dir, 'greeter/src/greeting.ts'),
-    "import { TEXT } from './text.js';\nexport function greet(name: string): string {\n  return TEXT + ' ' + name;\n}\n",
-  );
-  writeFileSync(
-    path.join(dir, 'greeter/src/LoginForm.tsx'),
-    "import * as React from 'react';\nimport { TEXT } from './text.js';\nexport default function LoginForm(): React.ReactElement {\n  return <h2 data-testid=\"dev-text\">{TEXT}</h2>;\n}\n",
-  );
-}

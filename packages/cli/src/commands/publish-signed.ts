@@ -1,6 +1,16 @@
 import type { PublishAnswer, RegistryClient, SignedPublishRequest, TufEnvelope } from '@modmesh/api';
 import { canonicalJson, isModmeshError, ModmeshError, type SignedRelease } from '@modmesh/manifest';
-import { addSignature, buildReleasesUpdate, buildTagsUpdate, releasePath, signingKeyids, type TagsSigned, type TagTarget, tagPath } from '@modmesh/trust';
+import {
+  addSignature,
+  buildReleasesUpdate,
+  buildTagsUpdate,
+  compactOf,
+  releasePath,
+  signingKeyids,
+  type TagsSigned,
+  type TagTarget,
+  tagPath,
+} from '@modmesh/trust';
 import { createNodeSigner } from '@modmesh/trust/node';
 import semver from 'semver';
 import type { ParsedArgs } from '../args.js';
@@ -20,8 +30,8 @@ export interface RootModePublish {
   privateKeyPem: string;
   tag?: string;
   reason?: string;
-  /** Uploads the files the registry lacks (after the checks that need no upload). */
-  upload(): Promise<void>;
+  /** Uploads the files the registry lacks (after the checks that need no upload), knowing the publishers the verified targets delegates. */
+  upload(publishers: string[]): Promise<void>;
 }
 
 /**
@@ -55,7 +65,8 @@ export async function publishRootMode(client: RegistryClient, args: ParsedArgs, 
   if (verified.role(role)?.targets[releasePath(name, version)]) {
     throw new ModmeshError('MODMESH_VERSION_EXISTS', `${name}@${version} is already listed by ${role}; releases are immutable`, { remote: name, version });
   }
-  await publish.upload();
+  const delegated = verified.targets.delegations?.keys ?? {};
+  await publish.upload(allowed.flatMap((keyid) => (delegated[keyid] ? [compactOf(delegated[keyid])] : [])));
   for (let attempt = 1; ; attempt += 1) {
     if (attempt > 1) verified = await verifyRegistry(client, rootBytes, { remotes: [name] });
     const expires = expiresIn(args.value('expires'), ROLE_EXPIRY_DAYS);

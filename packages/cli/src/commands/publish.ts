@@ -119,8 +119,8 @@ async function runPublish(args: ParsedArgs, context: CliContext): Promise<void> 
   let uploaded = { files: 0, bytes: 0 };
   let answer: PublishAnswer;
   if (args.value('root')) {
-    const upload = async () => {
-      await gatePublish(client, signed.manifest, dir, output.note);
+    const upload = async (publishers: string[]) => {
+      await gatePublish(client, signed.manifest, dir, output.note, publishers);
       uploaded = await uploadMissing(client, name, dir, signed.manifest.files, signed.signature.keyId, output);
     };
     const privateKeyPem = await readFile(keyFile, 'utf8');
