@@ -1,19 +1,20 @@
 // `npm start`: builds the example system and runs it on this machine, in development mode:
-// the registry (with its dashboard), dev publisher keys and tokens (made once, under
-// .modmesh/dev), the auth service's Node and browser containers published as one release
-// tagged stable, the user service's browser container likewise, the two services, and the web
-// shell that composes the browser modules. Builds whose inputs did not change since the last
+// the registry (with its dashboard), a dev root of trust with publisher and mover keys and
+// tokens (made once, under .modmesh/dev: lib/dev-registry.mjs), the auth service's Node and
+// browser containers published as one release tagged stable, the user service's browser
+// container likewise, the two services (the user service trusts the root, nothing else), and
+// the web shell that composes the browser modules. Builds whose inputs did not change since the last
 // start are skipped (scripts/lib/incremental.mjs).
 //   REGISTRY_PORT (4000), AUTH_SERVICE_PORT (3001), USER_SERVICE_PORT (3000), SHELL_PORT (8080),
 //   HOST (127.0.0.1)
 // Ctrl-C stops every process it started. A port in use or a service that cannot start stops
 // everything too, with a coded error naming the service, the port and the variable to change.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createDevRegistry } from './lib/dev-registry.mjs';
 import { containerSteps, exampleLayout, workspaceSteps } from './lib/example-build.mjs';
 import { createBuilder } from './lib/incremental.mjs';
 
@@ -76,14 +77,24 @@ async function main() {
   const authStarting = startService('auth-service', ports['auth-service'], 'examples/auth-service/dist/server/main.js', { PORT: ports['auth-service'] });
   const layout = await exampleLayout(root, devEnv);
   const cliEnv = { MODMESH_REGISTRY: registry.url, MODMESH_TOKEN: readFileSync(path.join(DATA_DIR, 'admin-token'), 'utf8').trim() };
-  const keys = { auth: ensureDevPublisher('auth', cliEnv), user: ensureDevPublisher('user', cliEnv) };
-  const versions = { auth: await publishBuild('auth', layout.auth.releaseDir, cliEnv), user: await publishBuild('user', layout.user.releaseDir, cliEnv) };
+  const dev = createDevRegistry({
+    registryUrl: registry.url,
+    dataDir: DATA_DIR,
+    devDir: DEV_DIR,
+    cli,
+    env: cliEnv,
+    log: (line) => console.log(color(2, line)),
+    fail,
+  });
+  const rootFile = await dev.ensureRoot(['auth', 'user']);
+  const versions = { auth: await dev.publishBuild('auth', layout.auth.releaseDir), user: await dev.publishBuild('user', layout.user.releaseDir) };
+  const keys = { auth: publicKey('auth'), user: publicKey('user') };
 
   const auth = await authStarting;
   const user = await startService('user-service', ports['user-service'], 'examples/user-service/dist/main.js', {
     PORT: ports['user-service'],
     MODMESH_REGISTRY: registry.url,
-    MODMESH_TRUST_AUTH: keys.auth,
+    MODMESH_ROOT: rootFile,
     MODMESH_CACHE_DIR: path.join(root, '.modmesh/cache/user-service'),
   });
   const shell = await startService('web-shell', ports['web-shell'], 'examples/web-shell/dist/server/main.js', {
@@ -210,66 +221,9 @@ async function buildAll() {
   await batch('Building the containers (auth: Node and browser, user: browser)', containerSteps(root, layout, devEnv));
 }
 
-// The dev publisher of a remote: a key pair registered for it, and a publish token scoped to
-// it, made once and kept under .modmesh/dev. Returns the public key hosts and pages trust.
-function ensureDevPublisher(remote, env) {
-  mkdirSync(DEV_DIR, { recursive: true, mode: 0o700 });
-  const keyFile = path.join(DEV_DIR, `${remote}.key`);
-  if (!existsSync(keyFile)) cli(['keys', 'generate', '--out', DEV_DIR, '--name', remote], env);
-  cli(['trust', 'add', remote, path.join(DEV_DIR, `${remote}.pub`), '--label', 'npm start dev key'], env);
-  const tokenFile = path.join(DEV_DIR, `${remote}.token`);
-  if (!existsSync(tokenFile)) {
-    const { token } = JSON.parse(cli(['token', 'create', '--remote', remote, '--label', 'npm start', '--json'], env));
-    writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
-  }
+// A dev publisher's public key (made by createDevRegistry): what the web shell's page trusts.
+function publicKey(remote) {
   return readFileSync(path.join(DEV_DIR, `${remote}.pub`), 'utf8').trim();
-}
-
-// Publishes a remote's release directory as 1.0.0 tagged stable; when that version already
-// holds other bytes (the code changed since), as the next patch version. The same bytes are not
-// republished.
-async function publishBuild(remote, dir, env) {
-  const local = new Map(
-    listFiles(dir).map((file) => [
-      file,
-      createHash('sha256')
-        .update(readFileSync(path.join(dir, file)))
-        .digest('hex'),
-    ]),
-  );
-  const known = await fetch(`${env.MODMESH_REGISTRY}/v1/remotes/${remote}`).then((response) => response.json());
-  const versions = (known.versions ?? []).map((entry) => entry.version);
-  for (const version of versions) {
-    const { manifest } = await fetch(`${env.MODMESH_REGISTRY}/v1/remotes/${remote}/releases/${version}`).then((response) => response.json());
-    const same = manifest.files.length === local.size && manifest.files.every((file) => local.get(file.path) === file.sha256);
-    if (same) {
-      const stable = (known.tags ?? []).find((tag) => tag.tag === 'stable')?.version ?? null;
-      if (stable !== version) cli(['tag', 'set', remote, 'stable', version, '--reason', 'npm start'], env);
-      console.log(color(2, `> ${remote}@${version} already holds this build`));
-      return version;
-    }
-  }
-  const latest = versions
-    .map((version) => version.split('.').map(Number))
-    .sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2])
-    .at(-1);
-  const version = latest ? `${latest[0]}.${latest[1]}.${latest[2] + 1}` : '1.0.0';
-  const token = readFileSync(path.join(DEV_DIR, `${remote}.token`), 'utf8').trim();
-  cli(['publish', dir, '--name', remote, '--version', version, '--tag', 'stable', '--key', path.join(DEV_DIR, `${remote}.key`), '--reason', 'npm start'], {
-    ...env,
-    MODMESH_TOKEN: token,
-  });
-  console.log(color(2, `> published ${remote}@${version} and tagged it stable`));
-  return version;
-}
-
-// Every regular file under dir, as forward-slash paths relative to it.
-function listFiles(dir, prefix = '') {
-  return readdirSync(path.join(dir, prefix), { withFileTypes: true }).flatMap((entry) => {
-    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) return listFiles(dir, relative);
-    return entry.isFile() ? [relative] : [];
-  });
 }
 
 function cli(args, env) {
@@ -282,7 +236,8 @@ function cli(args, env) {
       'Its error is above.',
     );
   }
-  if (result.stderr.trim()) process.stderr.write(color(2, result.stderr));
+  // What the CLI explains as it signs is for people running it by hand; the steps above say
+  // what was done. On failure it is shown in full.
   return result.stdout;
 }
 

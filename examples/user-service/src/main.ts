@@ -4,10 +4,9 @@
 // The mesh is created before the web framework is even loaded: resolving and verifying the
 // validator at the registry then overlaps with loading express and the app, instead of
 // waiting for them. The shared packages are handed over lazily, by require, for the same reason.
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { ModmeshError } from '@modmesh/manifest';
-import { createMesh, jsonLogger } from '@modmesh/runtime';
+import { createMesh, hostTrustFromEnv, jsonLogger } from '@modmesh/runtime';
 import type { TokenValidatorModule } from './app.js';
 import { answerClientErrors } from './client-errors.js';
 
@@ -18,23 +17,12 @@ const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
 const deadlineMs = Number(process.env.AUTH_DEADLINE_MS ?? 5000);
 
-function trustedKeys(): string[] {
-  const inline = process.env.MODMESH_TRUST_AUTH;
-  const file = process.env.MODMESH_TRUST_AUTH_FILE;
-  const keys = [...(inline ? inline.split(',') : []), ...(file ? [readFileSync(file, 'utf8')] : [])].map((key) => key.trim()).filter(Boolean);
-  if (keys.length === 0) {
-    throw new ModmeshError('MODMESH_CONFIG_INVALID', 'no publisher key is trusted for the auth remote', {
-      hint: "Set MODMESH_TRUST_AUTH to the auth publisher's public key (ed25519:...), or MODMESH_TRUST_AUTH_FILE to a file holding it. `npm start` does this for you.",
-    });
-  }
-  return keys;
-}
-
 async function main(): Promise<void> {
   const mesh = createMesh({
     registry: process.env.MODMESH_REGISTRY ?? 'http://127.0.0.1:4000',
     remotes: { auth: process.env.AUTH_REMOTE ?? 'auth@stable' },
-    trust: { auth: trustedKeys() },
+    // A root of trust (MODMESH_ROOT: `npm start` makes a dev one), or the auth publisher's keys (MODMESH_TRUST_AUTH).
+    ...hostTrustFromEnv(['auth'], process.env),
     cacheDir: process.env.MODMESH_CACHE_DIR ?? '.modmesh/cache/user-service',
     name: 'user_service',
     service: 'user-service',
@@ -52,8 +40,9 @@ async function main(): Promise<void> {
     validator: mesh.live<TokenValidatorModule>('auth/tokenValidator'),
     deadlineMs,
     health: () => {
-      const { remotes, shared, events } = mesh.status();
-      return { remotes, shared, events };
+      // trust: with a root, the versions of the verified TUF metadata and when they expire.
+      const { remotes, shared, events, trust } = mesh.status();
+      return { remotes, shared, events, ...(trust && { trust }) };
     },
     metrics: () => mesh.metrics(),
   });

@@ -5,4 +5,4 @@ export { createReleaseCache, type ReleaseCache } from './cache.js';
 export { jsonLogger, type Level, type Logger } from './log.js';
 export { createMesh, type LiveModule, type Mesh, type MeshOptions, type MeshStatus, type RemoteStatus } from './mesh.js';
 export type { RemoteModuleId, RemoteModules } from './remote-modules.js';
-export { trustFromEnv, trustVariable } from './trust-env.js';
+export { type HostTrust, hostTrustFromEnv, trustFromEnv, trustVariable } from './trust-env.js';

@@ -31,6 +31,30 @@ export function trustFromEnv(names: Iterable<string>, env: NodeJS.ProcessEnv): R
   return trust;
 }
 
+/** What a host trusts, as createMesh takes it: a root of trust, or publisher keys per remote. */
+export type HostTrust = { root: string; trust?: undefined } | { trust: Record<string, string[]>; root?: undefined };
+
+/**
+ * What a host trusts, from the environment: the root of trust when `MODMESH_ROOT` names its file
+ * (`root.json`, as the CLI takes it too), otherwise each remote's publisher keys (trustFromEnv).
+ * Setting both is refused: a host follows one model, and a key set beside a root would
+ * silently count for nothing.
+ *
+ * @example
+ * createMesh({ registry, remotes: { auth: 'auth@stable' }, ...hostTrustFromEnv(['auth'], process.env) })
+ */
+export function hostTrustFromEnv(names: Iterable<string>, env: NodeJS.ProcessEnv): HostTrust {
+  const root = env.MODMESH_ROOT?.trim();
+  if (!root) return { trust: trustFromEnv(names, env) };
+  const keyed = [...names].map(trustVariable).filter((variable) => env[variable] || env[`${variable}_FILE`]);
+  if (keyed.length > 0) {
+    throw new ModmeshError('MODMESH_CONFIG_INVALID', `MODMESH_ROOT is set, and so is ${keyed.join(', ')}: a host trusts a root or publisher keys, not both`, {
+      hint: 'With a root, the publisher keys come from it (`modmesh root add-remote`): unset the MODMESH_TRUST_* variables.',
+    });
+  }
+  return { root };
+}
+
 /** `MODMESH_TRUST_AUTH` for `auth`, `MODMESH_TRUST_NODE_REMOTE` for `node-remote`. */
 export function trustVariable(name: string): string {
   return `MODMESH_TRUST_${name.toUpperCase().replace(/[-.]/g, '_')}`;

@@ -185,6 +185,14 @@ async function expectSystemWorks(ports: Ports): Promise<void> {
   expect(profile.body.user.username).toBe('alice');
   expect((await requestJson(`${user}/profile`)).status).toBe(401);
   expect((await requestJson(`${user}/profile`, { headers: { authorization: 'Bearer not.a.token' } })).status).toBe(403);
+  // The user service trusts the dev root of trust npm start made, nothing else: the validator it
+  // runs was verified from that root's metadata (and a tag move would need the dev mover's key).
+  const health = await requestJson<{ trust?: { rootVersion: number; timestampVersion: number }; remotes: { auth: { version: string; stale?: unknown } } }>(
+    `${user}/health`,
+  );
+  expect(health.body.trust).toMatchObject({ rootVersion: 1, timestampVersion: expect.any(Number) });
+  expect(health.body.remotes.auth).toMatchObject({ version: expect.stringMatching(/^1\.0\.\d+$/) });
+  expect(health.body.remotes.auth.stale).toBeUndefined();
 
   for (const [page, script] of [
     [`http://127.0.0.1:${ports.SHELL_PORT}/`, /<script[^>]+src="([^"]+\.js)"/],
