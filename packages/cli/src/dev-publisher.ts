@@ -8,6 +8,7 @@ import semver from 'semver';
 import { type CommandSpec, parseCommandArgs } from './args.js';
 import { keysGenerateCommand, tokenCreateCommand, trustAddCommand } from './commands/keys.js';
 import { publishCommand } from './commands/publish.js';
+import { devRootRefusal, devRootSigning } from './dev-root.js';
 import type { CliContext } from './output.js';
 import { listFiles } from './release.js';
 
@@ -30,6 +31,10 @@ export interface DevPublisherOptions {
   adminToken: string | undefined;
   tag: string;
   context: CliContext;
+  /** The root of trust to publish signed with, when the registry's root delegates the remote (default DEV_DIR/trust/1.root.json, as `npm start` makes it). */
+  root?: string;
+  /** The mover key that signs each move of the tag then (default DEV_DIR/mover.key). */
+  moverKey?: string;
 }
 
 /**
@@ -44,10 +49,17 @@ export interface DevPublisherOptions {
  */
 export async function createDevPublisher(options: DevPublisherOptions): Promise<DevPublisher> {
   const { name, devDir, client } = options;
-  await refuseSignedRoles(options);
-  mkdirSync(devDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const keyFile = path.join(devDir, `${name}.key`);
   const publicKeyFile = path.join(devDir, `${name}.pub`);
+  const signing = await devRootSigning({
+    name,
+    tag: options.tag,
+    client,
+    keyFile,
+    root: options.root ?? path.join(devDir, DEV_ROOT_FILE),
+    moverKey: options.moverKey ?? path.join(devDir, DEV_MOVER_KEY),
+  });
+  mkdirSync(devDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   if (!existsSync(keyFile)) await run(keysGenerateCommand, ['--out', devDir, '--name', name], options);
   const keyId = keyIdOf(readFileSync(publicKeyFile, 'utf8').trim());
 
@@ -55,7 +67,10 @@ export async function createDevPublisher(options: DevPublisherOptions): Promise<
     if (isModmeshError(error) && error.code === 'MODMESH_NOT_FOUND') return undefined;
     throw error;
   });
-  if (!remote?.keys.some((key) => key.keyId === keyId)) await asAdmin(trustAddCommand, [name, publicKeyFile, '--label', 'modmesh dev key'], options);
+  // In root mode the root names the publishers: nothing to register.
+  if (!signing && !remote?.keys.some((key) => key.keyId === keyId))
+    await asAdmin(trustAddCommand, [name, publicKeyFile, '--label', 'modmesh dev key'], options);
+  const signed = signing ? ['--root', signing.root, '--mover-key', signing.moverKey] : [];
   const token = await publishToken(options);
   const versions = remote?.versions.map((entry) => entry.version) ?? [];
   let next = nextDevVersion(versions);
@@ -72,7 +87,7 @@ export async function createDevPublisher(options: DevPublisherOptions): Promise<
         next = semver.inc(version, 'prerelease', 'dev') as string;
         try {
           const args = [dir, '--name', name, '--version', version, '--tag', options.tag, '--key', keyFile, '--reason', 'modmesh dev', '--json'];
-          const published = JSON.parse(await run(publishCommand, [...args, '--registry', client.url, '--token', token], options)) as {
+          const published = JSON.parse(await run(publishCommand, [...args, ...signed, '--registry', client.url, '--token', token], options)) as {
             uploaded: { files: number };
           };
           lastDigest = digest;
@@ -81,7 +96,7 @@ export async function createDevPublisher(options: DevPublisherOptions): Promise<
           // Another dev session published this version meanwhile: the next one.
           if (attempt < MAX_VERSION_RETRIES && isModmeshError(error) && error.code === 'MODMESH_VERSION_EXISTS') continue;
           // The remote's roles were signed since the session started, or the registry closed legacy mode.
-          if (isModmeshError(error) && error.code === 'MODMESH_SIGNATURE_MISSING') throw rootModeRefusal(options, error.message, error);
+          if (isModmeshError(error) && error.code === 'MODMESH_SIGNATURE_MISSING') throw devRootRefusal(options, error.message, error);
           throw error;
         }
       }
@@ -103,35 +118,13 @@ export function nextDevVersion(versions: readonly string[]): string {
 
 // --- internal ---
 
+// Where `npm start` keeps the dev root of trust and the dev mover key, under the dev directory.
+const DEV_ROOT_FILE = 'trust/1.root.json';
+const DEV_MOVER_KEY = 'mover.key';
 // Keys and tokens are secrets: the directory is its owner's.
 const PRIVATE_DIR_MODE = 0o700;
 const PRIVATE_FILE_MODE = 0o600;
 const MAX_VERSION_RETRIES = 5;
-
-/**
- * A remote whose releases or tags are signed by the keys its root of trust delegates (design 16)
- * takes no dev build: a dev publish is a release signed by a key the registry registers, under a
- * tag the registry moves. Refused before anything is made or registered, with what to do instead.
- */
-async function refuseSignedRoles(options: DevPublisherOptions): Promise<void> {
-  const { tuf } = await options.client.health();
-  const signed = [`${options.name}.releases`, `${options.name}.tags`].filter((role) => tuf?.documents[role] !== undefined);
-  if (signed.length === 0) return;
-  throw rootModeRefusal(options, `its root of trust signs ${signed.join(' and ')}`);
-}
-
-function rootModeRefusal(options: DevPublisherOptions, why: string, cause?: unknown): ModmeshError {
-  const { name, client } = options;
-  return new ModmeshError(
-    'MODMESH_DEV_ROOT_MODE',
-    `${name}: modmesh dev publishes with a dev key and moves ${options.tag} by the registry's decision, which ${client.url} no longer takes for ${name} (${why}); nothing was published`,
-    {
-      remote: name,
-      hint: `Run modmesh dev against a registry of your own without a root (\`modmesh registry start --data .modmesh/dev-registry --port PORT\`, then \`modmesh dev --registry http://127.0.0.1:PORT\`) with your hosts following it; publish to ${client.url} with \`modmesh publish --root\`.`,
-      ...(cause !== undefined && { cause }),
-    },
-  );
-}
 
 // A command that needs the admin token: the one given, or the local registry's (as every command finds it).
 async function asAdmin(command: CommandSpec, argv: string[], options: DevPublisherOptions): Promise<string> {
@@ -141,7 +134,7 @@ async function asAdmin(command: CommandSpec, argv: string[], options: DevPublish
     if (!isModmeshError(error) || (error.code !== 'MODMESH_AUTH_REQUIRED' && error.code !== 'MODMESH_FORBIDDEN')) throw error;
     // Refused with the admin token: the registry's root of trust sets the remote's keys (or it runs with --require-signed-tags).
     if (error.code === 'MODMESH_FORBIDDEN' && (await options.client.whoami().catch(() => undefined))?.role === 'admin') {
-      throw rootModeRefusal(options, error.message, error);
+      throw devRootRefusal(options, error.message, error);
     }
     throw new ModmeshError(
       error.code,

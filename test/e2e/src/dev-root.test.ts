@@ -1,12 +1,23 @@
 // `modmesh dev` and the contract gate against a registry with a root of trust (design 16): a remote
 // the root does not delegate is developed as on any registry; one it delegates is refused by
-// `modmesh dev` with MODMESH_DEV_ROOT_MODE, before anything is registered or published, and is
-// published by its delegated publisher in root mode, through the contract gate.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// `modmesh dev` with MODMESH_DEV_ROOT_MODE without the root, a delegated publisher key and a mover
+// key (before anything is registered or published), and published signed with them, to a host
+// that verifies from the root; its releases go through the contract gate in root mode.
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRegistryClient, type HealthAnswer } from '@modmesh/api';
-import { type CliRegistry, pollUntil, repoRoot, runScript, type ScriptResult, startCliRegistry, startService, stopAllServices } from '@modmesh/test-utils';
+import {
+  type CliRegistry,
+  pollUntil,
+  repoRoot,
+  requestJson,
+  runScript,
+  type ScriptResult,
+  startCliRegistry,
+  startService,
+  stopAllServices,
+} from '@modmesh/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeWorkspace } from './dev-workspace.js';
 
@@ -81,7 +92,7 @@ describe('modmesh dev and the contract gate on a registry with a root of trust',
       // A new dev key (another dev directory) would have to be registered: the root sets greeter's keys.
       const refused = await runDev(['--dev-dir', '.modmesh/dev-other']);
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toContain('error MODMESH_DEV_ROOT_MODE: greeter: modmesh dev publishes with a dev key');
+      expect(refused.stderr).toContain(`error MODMESH_DEV_ROOT_MODE: greeter: ${registry.url} takes dev builds of greeter only signed for its root of trust: `);
       expect(refused.stderr).toContain('publisher keys of greeter are set by the root of trust');
       expect(refused.stderr).toContain('modmesh registry start --data .modmesh/dev-registry');
       expect(await keyIds()).toEqual(keysBefore);
@@ -104,7 +115,7 @@ describe('modmesh dev and the contract gate on a registry with a root of trust',
       const refused = await runDev([]);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('error MODMESH_DEV_ROOT_MODE: greeter: ');
-      expect(refused.stderr).toContain('its root of trust signs greeter.releases');
+      expect(refused.stderr).toContain('its root of trust signs greeter.releases, and no root was given to verify it from (--root)');
       expect(await versions()).toEqual(['0.0.0-dev.1', '1.0.0']);
 
       // A changed parameter in a minor, published in root mode: the gate compares with 1.0.0 (verified against the delegated publisher's key).
@@ -124,6 +135,35 @@ describe('modmesh dev and the contract gate on a registry with a root of trust',
     DEADLINE_MS * 3,
   );
 
+  it(
+    'refuses it without the root, a delegated publisher key, a mover key, or a signed state of its tags to move from',
+    async () => {
+      // The root and a mover key, but the dev key of .modmesh/dev is no publisher the root delegates.
+      const stranger = await runDev(['--root', '../trust/1.root.json', '--mover-key', '../keys/mover.key']);
+      expect(stranger.code).toBe(1);
+      expect(stranger.stderr).toContain('the dev key greeter.key is not one of the publishers targets v2 delegates for greeter');
+      // The publisher key without a mover key.
+      const devRoot = path.join(workspace, '.modmesh/dev-root');
+      mkdirSync(path.join(devRoot, 'trust'), { recursive: true });
+      for (const [from, to] of <[string, string][]>[
+        ['keys/publisher.key', 'greeter.key'],
+        ['keys/publisher.pub', 'greeter.pub'],
+        ['trust/1.root.json', 'trust/1.root.json'],
+      ])
+        copyFileSync(path.join(work, from), path.join(devRoot, to));
+      const moverless = await runDev(['--dev-dir', '.modmesh/dev-root']);
+      expect(moverless.stderr).toContain('moving dev takes a mover');
+      expect(await versions()).toEqual(['0.0.0-dev.1', '1.0.0']);
+
+      // With all three, the dev tag moved before the root is no signed state to move from: adopt it first.
+      copyFileSync(path.join(work, 'keys/mover.key'), path.join(devRoot, 'mover.key'));
+      const unadopted = await runDev(['--dev-dir', '.modmesh/dev-root']);
+      expect(unadopted.stderr).toContain('its tags (dev 0.0.0-dev.1) were moved before the root and are in no signed greeter.tags yet: adopt them first');
+      expect(await versions()).toEqual(['0.0.0-dev.1', '1.0.0']);
+    },
+    DEADLINE_MS * 2,
+  );
+
   // `modmesh dev` in the workspace with the admin token, expected to stop by itself (refused).
   function runDev(more: string[]): Promise<ScriptResult> {
     return runScript({
@@ -133,4 +173,74 @@ describe('modmesh dev and the contract gate on a registry with a root of trust',
       env: { MODMESH_TOKEN: registry.admin, MODMESH_REGISTRY: undefined },
     });
   }
+});
+
+describe('modmesh dev on a registry whose root delegates the remote, set up as npm start sets it up', () => {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'modmesh-dev-root-signed-'));
+  const workspace = path.join(work, 'workspace');
+  const devDir = path.join(workspace, '.modmesh/dev');
+  let registry: CliRegistry;
+
+  beforeAll(async () => {
+    registry = await startCliRegistry(work);
+    writeWorkspace(workspace, 'first');
+    // In .modmesh/dev as npm start makes it: greeter.key the publisher the root delegates, mover.key, trust/1.root.json.
+    const ok = async (args: string[], env: Record<string, string | undefined> = {}) => {
+      const result = await registry.modmesh(args, env);
+      expect(result.code, `modmesh ${args.join(' ')}\n${result.stderr}`).toBe(0);
+      return result;
+    };
+    for (const name of ['root', 'greeter', 'mover']) await ok(['keys', 'generate', '--out', devDir, '--name', name]);
+    const online = JSON.parse((await ok(['registry', 'online-key', 'print', '--data', path.join(work, 'registry'), '--json'])).stdout);
+    const trust = path.join(devDir, 'trust');
+    await ok(['root', 'create', '--root-key', `${devDir}/root.pub`, '--threshold', '1', '--online-key', online.keys[0].publicKey, '--dir', trust]);
+    await ok(['root', 'add-remote', 'greeter', '--publisher', `${devDir}/greeter.pub`, '--mover', `${devDir}/mover.pub`, '--dir', trust]);
+    for (const file of ['1.root.json', '2.targets.json']) await ok(['root', 'sign', path.join(trust, file), '--key', `${devDir}/root.key`]);
+    await ok(['root', 'push', '--dir', trust], { MODMESH_TOKEN: registry.admin });
+  }, 120_000);
+
+  afterAll(async () => {
+    await stopAllServices();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it(
+    'publishes each build signed (releases by the publisher, the dev tag by the mover), and a host verifying from the root swaps to it',
+    async () => {
+      const dev = await startService({
+        script: cli,
+        args: ['dev', '--target', 'node', '--registry', registry.url],
+        cwd: workspace,
+        env: { MODMESH_TOKEN: registry.admin },
+        readyLine: /following 1 service/,
+        startDeadlineMs: DEADLINE_MS,
+      });
+      const live = (version: string) =>
+        pollUntil(
+          `modmesh dev publishing ${version}`,
+          async () => (dev.output.some((line) => line.includes(`greeter  ✓ live ${version} `)) ? true : undefined),
+          {
+            deadlineMs: DEADLINE_MS,
+          },
+        );
+      await live('0.0.0-dev.1');
+      const host = await startService({
+        script: path.join(workspace, 'host.mjs'),
+        cwd: workspace,
+        env: { MODMESH_REGISTRY: registry.url, MODMESH_ROOT: path.join(devDir, 'trust/1.root.json') },
+      });
+      const onHost = async () => (await requestJson<{ text: string; version: string }>(`${host.url}/`)).body;
+      expect(await onHost()).toEqual({ text: 'first ada', version: '0.0.0-dev.1' });
+
+      writeFileSync(path.join(workspace, 'greeter/src/text.ts'), "export const TEXT = 'signed';\n");
+      await pollUntil('the host serving the edit', async () => ((await onHost()).text === 'signed ada' ? true : undefined), { deadlineMs: DEADLINE_MS });
+      expect(await onHost()).toEqual({ text: 'signed ada', version: '0.0.0-dev.2' });
+      await live('0.0.0-dev.2');
+      const health = (await (await fetch(`${registry.url}/health`)).json()) as HealthAnswer;
+      expect(health.tuf?.documents).toMatchObject({ 'greeter.releases': { version: 2 }, 'greeter.tags': { version: 2 } });
+      // No key was registered by the admin: the root names greeter's publishers.
+      expect((await createRegistryClient({ url: registry.url }).keys('greeter')).keys).toEqual([]);
+    },
+    DEADLINE_MS * 4,
+  );
 });

@@ -3,14 +3,14 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '@modmesh/test-utils';
 
-// A Node host that follows greeter@dev and answers GET / with what its running release says.
+// A Node host that follows greeter@dev (trusting the dev key, or the root MODMESH_ROOT names) and answers GET / with what its running release says.
 const HOST = `import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createMesh } from '@modmesh/runtime';
 const mesh = createMesh({
   registry: process.env.MODMESH_REGISTRY,
   remotes: { greeter: 'greeter@dev' },
-  trust: { greeter: [readFileSync('.modmesh/dev/greeter.pub', 'utf8').trim()] },
+  ...(process.env.MODMESH_ROOT ? { root: process.env.MODMESH_ROOT } : { trust: { greeter: [readFileSync('.modmesh/dev/greeter.pub', 'utf8').trim()] } }),
   cacheDir: '.modmesh/host-cache',
   log: () => {},
 });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { isModmeshError, ModmeshError, TAG_NAME } from '@modmesh/manifest';
 import { CLIENT_OPTIONS, type CommandSpec, type ParsedArgs } from '../args.js';
@@ -7,6 +8,7 @@ import { createDevPublisher } from '../dev-publisher.js';
 import { findServices } from '../dev-services.js';
 import { loadOptional } from '../optional.js';
 import { type CliContext, createOutput } from '../output.js';
+import { ROOT_OPTION } from '../trust.js';
 import { BUNDLER_NAMES, type BuildOptions, type BuildPackage, isOneOf, TARGET_NAMES } from './build.js';
 
 const DEFAULT_TAG = 'dev';
@@ -28,6 +30,11 @@ export const devCommand: CommandSpec = {
     'Each remote is published with a dev key and publish token made once and kept in --dev-dir (the',
     "same files `npm start` uses); the first run needs the registry's admin token to register them",
     '(--token, MODMESH_TOKEN, or that of a registry started here). Hosts trust DEV_DIR/NAME.pub.',
+    '',
+    'A registry whose root of trust delegates the remote takes dev builds only signed: with the root',
+    '(--root), DEV_DIR/NAME.key one of its publishers and a mover key (--mover-key), as `npm start`',
+    'makes them in .modmesh/dev, each build is published as `modmesh publish --root` does, and hosts',
+    'verify it from the root; without them it is MODMESH_DEV_ROOT_MODE, before anything is published.',
   ].join('\n'),
   options: {
     bundler: { type: 'string', value: 'NAME', default: 'rspack', description: 'webpack or rspack' },
@@ -36,6 +43,11 @@ export const devCommand: CommandSpec = {
     'dev-dir': { type: 'string', value: 'DIR', default: '.modmesh/dev', description: 'where dev keys, tokens and builds are kept' },
     ...REGISTRY_OPTIONS,
     token: { type: 'string', value: 'TOKEN', env: 'MODMESH_TOKEN', description: "the registry's admin token, needed the first time only" },
+    root: {
+      ...ROOT_OPTION,
+      description: 'with a registry whose root of trust delegates the remote: the trusted root.json to publish signed with (default DEV_DIR/trust/1.root.json)',
+    },
+    'mover-key': { type: 'string', value: 'FILE', description: 'then the mover key that signs each move of the tag (default DEV_DIR/mover.key)' },
   },
   examples: [
     'modmesh dev',
@@ -57,6 +69,13 @@ async function runDev(args: ParsedArgs, context: CliContext): Promise<void> {
   const tag = args.need('tag');
   if (!TAG_NAME.test(tag)) throw new ModmeshError('MODMESH_INVALID_TAG', `${JSON.stringify(tag)} is not a valid tag name`);
   const devDir = path.resolve(context.cwd, args.need('dev-dir'));
+  const [root, moverKey] = [args.value('root'), args.value('mover-key')].map((file) => file && path.resolve(context.cwd, file));
+  for (const [option, file] of [
+    ['--root', root],
+    ['--mover-key', moverKey],
+  ] as const) {
+    if (file && !existsSync(file)) throw new ModmeshError('MODMESH_USAGE', `${option} ${file}: no such file`, { hint: `Pass the file itself to ${option}.` });
+  }
 
   const build = await loadOptional<BuildPackage>('@modmesh/build', 'dev');
   const configs = await Promise.all(findServices(context.cwd, args.positionals, build.CONFIG_FILES).map((dir) => build.loadConfig({ dir })));
@@ -72,7 +91,16 @@ async function runDev(args: ParsedArgs, context: CliContext): Promise<void> {
   const stopped = waitForSignal();
   try {
     for (const config of configs) {
-      const publisher = await createDevPublisher({ name: config.name, devDir, client, adminToken: args.value('token'), tag, context });
+      const publisher = await createDevPublisher({
+        name: config.name,
+        devDir,
+        client,
+        adminToken: args.value('token'),
+        tag,
+        context,
+        ...(root && { root }),
+        ...(moverKey && { moverKey }),
+      });
       const options: BuildOptions = { dir: config.dir, bundler, targets, outDir: path.join(devDir, 'builds', config.name) };
       sessions.push(await build.watchRelease(options, listenerFor(config.name, publisher, board)));
     }
