@@ -26,8 +26,21 @@ export type Fault =
   | { kind: 'rewrite'; answer(path: string): ForgedAnswer | undefined }
   /** Answers each path with the answer recorded for it (see `record`), and forwards a path never recorded: the past, replayed. */
   | { kind: 'replay' }
-  /** Answers 200 with `prefix` and then spaces for ever, as fast as the client reads, until the client closes (see `endless()`). */
-  | { kind: 'endless'; contentType: string; prefix?: Buffer | string };
+  /**
+   * Answers 200 with `prefix` and then spaces for ever, until the client closes (see `endless()`):
+   * as fast as the client reads, or with `pace`, one chunk of `bytes` every `everyMs`.
+   */
+  | { kind: 'endless'; contentType: string; prefix?: Buffer | string; pace?: EndlessPace };
+
+/**
+ * How an endless answer is paced. Unpaced, what the proxy counts includes what sits in socket
+ * buffers (megabytes on loopback) when the client stops reading; paced slower than the client
+ * reads, the count is what the client read, within the chunks sent while it was closing.
+ */
+export interface EndlessPace {
+  bytes: number;
+  everyMs: number;
+}
 
 /** A response the proxy makes up. */
 export interface ForgedAnswer {
@@ -179,14 +192,21 @@ function keepAnswer(path: string, incoming: http.IncomingMessage, records: Map<s
   incoming.on('end', () => records.set(path, { status: incoming.statusCode ?? 502, headers: incoming.headers, body: Buffer.concat(chunks) }));
 }
 
-// Writes as fast as the client takes it (waiting for 'drain'), never ending: only the client's
-// close stops it, and what was written by then is counted.
-function streamEndless(path: string, res: http.ServerResponse, fault: { contentType: string; prefix?: Buffer | string }, log: EndlessAnswer[]): void {
+// Writes as fast as the client takes it (waiting for 'drain'), or paced, never ending: only the
+// client's close stops it, and what was written by then is counted.
+function streamEndless(
+  path: string,
+  res: http.ServerResponse,
+  fault: { contentType: string; prefix?: Buffer | string; pace?: EndlessPace },
+  log: EndlessAnswer[],
+): void {
   const entry: EndlessAnswer = { path, bytes: 0, closed: false };
   log.push(entry);
-  const filler = Buffer.alloc(64 * 1024, ' ');
+  const filler = Buffer.alloc(fault.pace?.bytes ?? 64 * 1024, ' ');
+  let timer: NodeJS.Timeout | undefined;
   res.on('close', () => {
     entry.closed = true;
+    clearInterval(timer);
   });
   res.writeHead(200, { 'content-type': fault.contentType });
   const write = (chunk: Buffer): boolean => {
@@ -198,7 +218,13 @@ function streamEndless(path: string, res: http.ServerResponse, fault: { contentT
     if (!res.destroyed) res.once('drain', pump);
   };
   if (fault.prefix !== undefined) write(Buffer.from(fault.prefix));
-  pump();
+  if (!fault.pace) {
+    pump();
+    return;
+  }
+  timer = setInterval(() => {
+    if (!res.destroyed) write(filler);
+  }, fault.pace.everyMs);
 }
 
 function answer(res: http.ServerResponse, status: number, contentType: string, body: string): void {

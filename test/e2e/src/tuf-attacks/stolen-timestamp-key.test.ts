@@ -7,35 +7,13 @@
 // the older, really mover-signed auth.tags v1 (stable -> 1.0.0) in a fresh snapshot: a role below
 // the trusted version is MODMESH_META_ROLLBACK. Either way 1.0.0 never runs and 1.1.0 keeps
 // answering.
-import { buildSnapshot, buildTagsUpdate, buildTimestamp, type ReleasesSigned, type Signer, type TagsSigned } from '@modmesh/trust';
-import { createNodeCrypto } from '@modmesh/trust/node';
+import { buildTagsUpdate, type ReleasesSigned, type Signer, type TagsSigned } from '@modmesh/trust';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAttackWorld, expiresIn, signWith, type TufHost } from './world.js';
-
-const crypto = createNodeCrypto();
+import { createAttackWorld, expiresIn, forgeSnapshot, serveForged, signWith, type TufHost } from './world.js';
 
 let world: Awaited<ReturnType<typeof createAttackWorld>>;
 let host: TufHost;
 let stolen: Signer;
-
-/**
- * What the attacker serves in place of the registry's newest metadata: `roles` (`auth.tags` → its
- * bytes) swapped into the snapshot the registry serves, then that snapshot and a timestamp over
- * it, one version past the real ones, signed with the stolen key. Every other file is the real one.
- */
-async function forgeSnapshot(roles: Record<string, Uint8Array>): Promise<Record<string, Buffer>> {
-  const real = await world.snapshot();
-  const bytes: Record<string, Uint8Array> = {};
-  for (const [role, version] of Object.entries(real.roles)) bytes[role] = roles[role] ?? (await world.metadata(`${version}.${role}.json`));
-  const version = real.version + 1;
-  const snapshot = await signWith(await buildSnapshot({ version, expires: expiresIn(3600), roles: bytes }, crypto), [stolen]);
-  const timestamp = await signWith(await buildTimestamp({ version, expires: expiresIn(600), snapshot }, crypto), [stolen]);
-  return { '/v1/tuf/metadata/timestamp.json': timestamp, [`/v1/tuf/metadata/${version}.snapshot.json`]: snapshot };
-}
-
-function serve(files: Record<string, Buffer>): void {
-  world.proxy.setFault({ kind: 'rewrite', answer: (url) => (files[url] ? { body: files[url] } : undefined) });
-}
 
 beforeAll(async () => {
   world = await createAttackWorld();
@@ -64,7 +42,7 @@ describe('the online key stolen alone cannot move a tag', () => {
     expect(statement.signed.version).toBe(3);
     const forgedTags = await signWith(statement, [stolen]);
     const answers = host.sample();
-    serve({ ...(await forgeSnapshot({ 'auth.tags': forgedTags })), '/v1/tuf/metadata/3.auth.tags.json': forgedTags });
+    serveForged(world, { ...(await forgeSnapshot(world, stolen, { 'auth.tags': forgedTags })), '/v1/tuf/metadata/3.auth.tags.json': forgedTags });
 
     const refused = await host.logged('MODMESH_META_SIGNATURE');
     expect(refused.msg).toMatch(/^trust: update failed .*auth\.tags\.json v3 is signed by 0 of the 1 keys of auth\.tags/);
@@ -79,7 +57,7 @@ describe('the online key stolen alone cannot move a tag', () => {
   it('the older mover-signed auth.tags v1 (stable -> 1.0.0) listed in a fresh snapshot: MODMESH_META_ROLLBACK', async () => {
     const v1 = await world.metadata('1.auth.tags.json');
     const answers = host.sample();
-    serve(await forgeSnapshot({ 'auth.tags': v1 }));
+    serveForged(world, await forgeSnapshot(world, stolen, { 'auth.tags': v1 }));
 
     const refused = await host.logged('MODMESH_META_ROLLBACK');
     expect(refused.msg).toMatch(/snapshot\.json v\d+ lists auth\.tags\.json at v1, older than the trusted v2/);

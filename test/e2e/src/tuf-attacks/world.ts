@@ -27,6 +27,8 @@ import {
 import {
   addRemote,
   addSignature,
+  buildSnapshot,
+  buildTimestamp,
   compactOf,
   documentBytes,
   draftRoot,
@@ -353,6 +355,27 @@ export function expireNewestSnapshot(db: Database.Database): void {
 /** An `expires` `seconds` from now, as TUF writes it. */
 export function expiresIn(seconds: number): string {
   return `${new Date(Date.now() + seconds * 1000).toISOString().slice(0, 19)}Z`;
+}
+
+/**
+ * What an attacker holding the online key serves in place of the registry's newest metadata:
+ * `roles` (`auth.tags` → its bytes) swapped into the snapshot the registry serves, then that
+ * snapshot and a timestamp over it, one version past the real ones, signed by `online`. The
+ * answers by request path (timestamp.json and N.snapshot.json); every other file is the real one.
+ */
+export async function forgeSnapshot(world: AttackWorld, online: Signer, roles: Record<string, Uint8Array>): Promise<Record<string, Buffer>> {
+  const real = await world.snapshot();
+  const bytes: Record<string, Uint8Array> = {};
+  for (const [role, version] of Object.entries(real.roles)) bytes[role] = roles[role] ?? (await world.metadata(`${version}.${role}.json`));
+  const version = real.version + 1;
+  const snapshot = await signWith(await buildSnapshot({ version, expires: expiresIn(3600), roles: bytes }, crypto), [online]);
+  const timestamp = await signWith(await buildTimestamp({ version, expires: expiresIn(600), snapshot }, crypto), [online]);
+  return { '/v1/tuf/metadata/timestamp.json': timestamp, [`/v1/tuf/metadata/${version}.snapshot.json`]: snapshot };
+}
+
+/** The proxy answers each path in `files` with its bytes, and forwards the rest. */
+export function serveForged(world: AttackWorld, files: Record<string, Uint8Array>): void {
+  world.proxy.setFault({ kind: 'rewrite', answer: (url) => (files[url] ? { body: files[url] } : undefined) });
 }
 
 /** Signs `envelope` with each signer in turn (the attacker signs with what it has). */
