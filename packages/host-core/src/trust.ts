@@ -78,11 +78,17 @@ export function createTrust(options: TrustOptions): Trust {
   const now = options.now ?? Date.now;
   let set: TrustedSet | undefined;
   let chain: Uint8Array[] = [];
+  // The version of the last root in `chain`.
+  let chainVersion = 0;
   let lastFailure: ModmeshError | undefined;
   let cycling: Promise<boolean> | undefined;
 
+  // A cycle that fails after walking to a new root keeps its set (and that set's root), so the
+  // next cycle walks to the same root again: each version is kept once.
   const persistRoot = async (root: TrustedRoot): Promise<void> => {
+    if (root.signed.version <= chainVersion) return;
     chain = [...chain, new TextEncoder().encode(root.text)];
+    chainVersion = root.signed.version;
     await store.writeRoots(chain);
   };
 
@@ -118,6 +124,7 @@ export function createTrust(options: TrustOptions): Trust {
     const walked = await verifyRootChain(configured, kept.length > 0 ? kept : [options.root], crypto);
     if (walked.refused) log('warn', `trust: ${walked.refused.message}`, { code: walked.refused.code });
     chain = [options.root, ...kept.slice(1, walked.accepted + 1)];
+    chainVersion = walked.root.signed.version;
     if (kept.length !== chain.length) await store.writeRoots(chain);
     const persisted = await store.readSet().catch(() => undefined);
     set = createTrustedSet(walked.root);
