@@ -3,7 +3,7 @@
 // `modmesh dev` with MODMESH_DEV_ROOT_MODE without the root, a delegated publisher key and a mover
 // key (before anything is registered or published), and published signed with them, to a host
 // that verifies from the root; its releases go through the contract gate in root mode.
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRegistryClient, type HealthAnswer } from '@modmesh/api';
@@ -117,6 +117,16 @@ describe('modmesh dev and the contract gate on a registry with a root of trust',
       expect(refused.stderr).toContain('error MODMESH_DEV_ROOT_MODE: greeter: ');
       expect(refused.stderr).toContain('its root of trust signs greeter.releases, and no root was given to verify it from (--root)');
       expect(await versions()).toEqual(['0.0.0-dev.1', '1.0.0']);
+
+      // A host with the root pulls the release's types, verified with the publisher the root delegates (no key given).
+      const pull = (env: Record<string, string | undefined>) =>
+        registry.modmesh(['types', 'pull', 'greeter@^1', '--out', 'host-types', '--cache', 'host-cache'], { MODMESH_TRUST_GREETER: undefined, ...env });
+      const unkeyed = await pull({});
+      expect(unkeyed.code).toBe(1);
+      expect(existsSync(path.join(work, 'host-types/greeter.d.ts'))).toBe(false);
+      const pulled = await pull({ MODMESH_ROOT: 'trust/1.root.json' });
+      expect(pulled.code, pulled.stderr).toBe(0);
+      expect(readFileSync(path.join(work, 'host-types/greeter.d.ts'), 'utf8')).toMatch(/greet\(name: string\): string/);
 
       // A changed parameter in a minor, published in root mode: the gate compares with 1.0.0 (verified against the delegated publisher's key).
       const greeting = path.join(workspace, 'greeter/src/greeting.ts');

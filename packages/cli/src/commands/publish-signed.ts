@@ -1,21 +1,11 @@
 import type { PublishAnswer, RegistryClient, SignedPublishRequest, TufEnvelope } from '@modmesh/api';
 import { canonicalJson, isModmeshError, ModmeshError, type SignedRelease } from '@modmesh/manifest';
-import {
-  addSignature,
-  buildReleasesUpdate,
-  buildTagsUpdate,
-  compactOf,
-  releasePath,
-  signingKeyids,
-  type TagsSigned,
-  type TagTarget,
-  tagPath,
-} from '@modmesh/trust';
+import { addSignature, buildReleasesUpdate, buildTagsUpdate, releasePath, signingKeyids, type TagsSigned, type TagTarget, tagPath } from '@modmesh/trust';
 import { createNodeSigner } from '@modmesh/trust/node';
 import semver from 'semver';
 import type { ParsedArgs } from '../args.js';
 import type { Output } from '../output.js';
-import { crypto, expiresIn, trustedRootBytes, verifyRegistry } from '../trust.js';
+import { crypto, delegatedPublishers, expiresIn, trustedRootBytes, verifyRegistry } from '../trust.js';
 import { ROLE_EXPIRY_DAYS, signRole } from './tags-signed.js';
 
 // A publish built on a version someone else just replaced is built again, this many times at most (design 16 §4.2).
@@ -65,8 +55,7 @@ export async function publishRootMode(client: RegistryClient, args: ParsedArgs, 
   if (verified.role(role)?.targets[releasePath(name, version)]) {
     throw new ModmeshError('MODMESH_VERSION_EXISTS', `${name}@${version} is already listed by ${role}; releases are immutable`, { remote: name, version });
   }
-  const delegated = verified.targets.delegations?.keys ?? {};
-  await publish.upload(allowed.flatMap((keyid) => (delegated[keyid] ? [compactOf(delegated[keyid])] : [])));
+  await publish.upload(delegatedPublishers(verified, name));
   for (let attempt = 1; ; attempt += 1) {
     if (attempt > 1) verified = await verifyRegistry(client, rootBytes, { remotes: [name] });
     const expires = expiresIn(args.value('expires'), ROLE_EXPIRY_DAYS);

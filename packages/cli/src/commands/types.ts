@@ -3,12 +3,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { RegistryClient } from '@modmesh/api';
 import type { LockedRemote, TypesLock } from '@modmesh/contract';
 import type { RemoteSpec } from '@modmesh/host-core';
 import { keyIdOf, ModmeshError, parsePublicKey } from '@modmesh/manifest';
 import { CLIENT_OPTIONS, type CommandSpec, type ParsedArgs } from '../args.js';
 import { connect } from '../connect.js';
 import { type CliContext, createOutput, table } from '../output.js';
+import { delegatedPublishers, ROOT_OPTION, trustedRootBytes, verifyRegistry } from '../trust.js';
 import { type PulledTypes, pullTypes, type ResolvedRelease, resolveRelease } from '../types-pull.js';
 
 const TARGETS = ['node', 'web'] as const;
@@ -45,6 +47,10 @@ export const typesPullCommand: CommandSpec = {
       description: "the verified release cache (a host's own, or one for types)",
     },
     trust: { type: 'string', value: 'NAME=KEY', multiple: true, description: 'a publisher key trusted for a remote (ed25519:...)' },
+    root: {
+      ...ROOT_OPTION,
+      description: "a host's root of trust (root.json): the releases are verified with the publishers it delegates, the registry verified from it first",
+    },
     offline: { type: 'boolean', description: 'read the verified cache only; never the registry' },
     check: { type: 'boolean', description: 'write nothing; exit 1 when the types are older than what the specs resolve to' },
     ...CLIENT_OPTIONS,
@@ -102,9 +108,12 @@ async function runTypesPull(args: ParsedArgs, context: CliContext): Promise<void
   }
 
   const given = trustArguments(args.values('trust'));
+  const delegated = await rootPublishers(args, context.cwd, client, [...new Set(remotes.map((remote) => remote.name))]);
   const pulled: { remote: RemoteSpec; types: PulledTypes; before: string | undefined }[] = [];
   for (const { remote, release, before } of resolved) {
-    const keys = given[remote.name] ?? (runtime.trustFromEnv([remote.name], context.env)[remote.name] as string[]);
+    // A remote the root does not delegate is trusted as without one.
+    const fromRoot = delegated?.(remote.name) ?? [];
+    const keys = fromRoot.length > 0 ? fromRoot : (given[remote.name] ?? (runtime.trustFromEnv([remote.name], context.env)[remote.name] as string[]));
     const trusted = new Map<string, KeyObject>(keys.map((key) => [keyIdOf(key), parsePublicKey(key)]));
     pulled.push({ remote, types: await pullTypes(remote, release, { client, cache, trusted, target, note: output.note }), before });
   }
@@ -210,4 +219,25 @@ async function writeAtomic(file: string, text: string): Promise<void> {
   const temp = `${file}.${process.pid}.tmp`;
   await writeFile(temp, text);
   await rename(temp, file);
+}
+
+// With --root (or MODMESH_ROOT, as a host with a root reads it): each remote's publishers as the registry's metadata, verified from the root, delegates them.
+async function rootPublishers(
+  args: ParsedArgs,
+  cwd: string,
+  client: RegistryClient | undefined,
+  names: string[],
+): Promise<((name: string) => string[]) | undefined> {
+  if (!args.value('root')) return undefined;
+  if (!client) {
+    throw new ModmeshError(
+      'MODMESH_USAGE',
+      'with a root of trust, the publishers come from the registry verified from it: --root and --offline do not go together',
+      {
+        hint: 'Pull online once with --root; offline, give the publisher keys (--trust NAME=KEY).',
+      },
+    );
+  }
+  const verified = await verifyRegistry(client, await trustedRootBytes(args, cwd, 'types pull'), { remotes: names });
+  return (name) => delegatedPublishers(verified, name);
 }
