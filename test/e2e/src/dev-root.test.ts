@@ -140,6 +140,16 @@ describe('modmesh dev and the contract gate on a registry with a root of trust',
       expect(broken.stderr).toContain('error MODMESH_CONTRACT_BREAK: greeter@1.1.0 breaks the contract of greeter@1.0.0');
       expect(broken.stderr).toMatch(/greet\n\s+was {2}\(name: string\) => string\n\s+now {2}\(name: number\) => string/);
       expect(broken.stderr).not.toContain('no longer lists');
+      // modmesh check says the same, verifying 1.0.0 with the publisher the root delegates when given the root.
+      const check = (env: Record<string, string | undefined>) =>
+        registry.modmesh(['check', 'release-1.1.0', '--name', 'greeter', '--version', '1.1.0'], { MODMESH_ROOT: undefined, ...env });
+      const checked = await check({ MODMESH_ROOT: 'trust/1.root.json' });
+      expect([checked.code, checked.stderr]).toEqual([
+        1,
+        expect.stringContaining('error MODMESH_CONTRACT_BREAK: greeter@1.1.0 breaks the contract of greeter@1.0.0'),
+      ]);
+      expect(checked.stderr).not.toContain('no longer lists');
+      expect((await check({})).stderr).toContain('greeter@1.0.0 is signed by a key greeter no longer lists');
       expect(await versions()).toEqual(['0.0.0-dev.1', '1.0.0']);
     },
     DEADLINE_MS * 3,

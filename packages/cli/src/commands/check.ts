@@ -18,6 +18,7 @@ import {
 } from '../contract-gate.js';
 import { type CliContext, createOutput } from '../output.js';
 import { buildReleaseManifest } from '../release.js';
+import { delegatedPublishers, ROOT_OPTION, trustedRootBytes, verifyRegistry } from '../trust.js';
 
 export const checkCommand: CommandSpec = {
   name: 'check',
@@ -39,6 +40,10 @@ export const checkCommand: CommandSpec = {
     name: { type: 'string', value: 'NAME', description: "the remote's name (default: the name `modmesh build` recorded in DIR)" },
     version: { type: 'string', value: 'X.Y.Z', description: 'the version DIR would be published as' },
     against: { type: 'string', value: 'DIR', description: 'an older release directory to compare with, offline (no registry)' },
+    root: {
+      ...ROOT_OPTION,
+      description: 'with a registry whose root of trust delegates the remote: the older release is verified with the publishers it delegates',
+    },
     ...CLIENT_OPTIONS,
   },
   examples: ['modmesh check --version 1.3.0', 'modmesh check dist/release --against previous/dist/release'],
@@ -84,7 +89,10 @@ async function runCheck(args: ParsedArgs, context: CliContext): Promise<void> {
     } else {
       const notes: string[] = [];
       const hosts = await hostsRunning(client, name, notes);
-      result = await compareReleases(await publishedContract(client, name, against, notes), after, hosts, dir);
+      const publishers = args.value('root')
+        ? delegatedPublishers(await verifyRegistry(client, await trustedRootBytes(args, context.cwd, 'check'), { remotes: [name] }), name)
+        : [];
+      result = await compareReleases(await publishedContract(client, name, against, notes, publishers), after, hosts, dir);
       result.notes.unshift(...notes);
     }
   }
