@@ -93,12 +93,16 @@ describe.skipIf(unavailable)('a page with a root of trust and a read token, in C
   }
 
   // A page of the shell at `url`, with every request it makes and every <script> it adds recorded.
-  async function openPage(url: string): Promise<{ page: Page; requests: string[]; scripts: () => Promise<string[]> }> {
+  async function openPage(url: string): Promise<{ page: Page; requests: string[]; aborted: string[]; scripts: () => Promise<string[]> }> {
     const page = await browser.newPage({ viewport: { width: 1200, height: 820 } });
     const requests: string[] = [];
     page.on('request', (request) => requests.push(request.url()));
     page.on('console', (message) => console.log(`[page] ${message.text()}`));
-    page.on('requestfailed', (request) => console.log(`[page] failed ${request.url()} ${request.failure()?.errorText}`));
+    const aborted: string[] = [];
+    page.on('requestfailed', (request) => {
+      console.log(`[page] failed ${request.url()} ${request.failure()?.errorText}`);
+      if (request.failure()?.errorText === 'net::ERR_ABORTED') aborted.push(request.url());
+    });
     await page.addInitScript({
       content: `globalThis.scripts = [];
         new MutationObserver((records) => {
@@ -106,7 +110,7 @@ describe.skipIf(unavailable)('a page with a root of trust and a read token, in C
         }).observe(document, { childList: true, subtree: true });`,
     });
     await page.goto(url);
-    return { page, requests, scripts: () => page.evaluate(() => (globalThis as unknown as { scripts: string[] }).scripts) };
+    return { page, requests, aborted, scripts: () => page.evaluate(() => (globalThis as unknown as { scripts: string[] }).scripts) };
   }
 
   const status = (page: Page): Promise<PageStatus> => page.evaluate(() => (globalThis as unknown as { modmesh: { status(): PageStatus } }).modmesh.status());
@@ -278,7 +282,7 @@ describe.skipIf(unavailable)('a page with a root of trust and a read token, in C
     }, 180_000);
 
     it('refuses endless data: a timestamp past its 16 KiB cap is cut off while read, the code on the page, 1.1.0 still running', async () => {
-      const { page } = await openPage(proxied.url);
+      const { page, aborted } = await openPage(proxied.url);
       await expect.poll(() => page.getByTestId('login-title').textContent(), { timeout: UI_DEADLINE_MS }).toBe(LOGIN_TITLES['1.1.0']);
       const before = (await status(page)).trust?.timestampVersion;
       expect(before).toBeGreaterThan(0);
@@ -288,6 +292,8 @@ describe.skipIf(unavailable)('a page with a root of trust and a read token, in C
       await expect.poll(() => activity(page), { timeout: UI_DEADLINE_MS }).toMatch(/MODMESH_REMOTE_TOO_LARGE/);
       expect((await status(page)).trust).toMatchObject({ timestampVersion: before, lastError: { code: 'MODMESH_REMOTE_TOO_LARGE' } });
       expect(proxy.stats().faulted).toBeGreaterThan(0);
+      // Cut off while reading: the page aborted the download rather than take all 10 MB and then refuse.
+      expect(aborted.filter((url) => url.includes('/v1/tuf/metadata/timestamp.json')).length).toBeGreaterThan(0);
 
       // The page keeps its module: the form is there and signing in through it works.
       expect(await page.getByTestId('remote-version-auth').textContent()).toContain('auth 1.1.0');
