@@ -5,4 +5,5 @@ export {
   type BrowserSharedPackage,
   createBrowserMesh,
   type RemoteState,
+  type TrustStatus,
 } from './mesh.js';
