@@ -63,6 +63,8 @@ export interface Trust {
   /** Whether what `remote` depends on has expired (S), and why the last cycle failed if it did. */
   stale(remote: string): (Staleness & { cause?: ModmeshError['code'] }) | undefined;
   summary(): TrustSummary | undefined;
+  /** Why the last update cycle failed, until one succeeds. */
+  failure(): ModmeshError | undefined;
 }
 
 /**
@@ -169,6 +171,7 @@ export function createTrust(options: TrustOptions): Trust {
           tag: { name: want.tag.tag, seq: want.tag.seq, kind: want.tag.rollback ? ('rollback' as const) : ('move' as const), signed: true },
         }),
         manifest,
+        documentSha256: want.sha256,
         ...(lastFailure && { cached: lastFailure }),
       };
     },
@@ -178,6 +181,7 @@ export function createTrust(options: TrustOptions): Trust {
       return found && { ...found, ...(lastFailure && { cause: lastFailure.code }) };
     },
     summary: () => set && trustSummary(set),
+    failure: () => lastFailure,
   };
 
   // The document from what the host kept, else from the registry (then kept): R1 checks its bytes either way.

@@ -170,7 +170,7 @@ export const ERROR_CATALOGUE = {
   },
   MODMESH_META_SIGNATURE: {
     description: "A trust metadata document lacks a threshold of valid signatures by its role's keys (the message says how many of how many).",
-    hint: 'If you published it, collect the missing signatures (`modmesh sign FILE --key`). Otherwise it was forged or altered after signing: do not use it, and check the registry.',
+    hint: 'If you published it, collect the missing signatures (`modmesh sign FILE --key`). If a key was removed from the root since the role was signed, re-sign the role with a key still delegated (`modmesh releases refresh NAME --key`, `modmesh tag refresh`) before publishing or moving tags. Otherwise it was forged or altered after signing: do not use it, and check the registry.',
   },
   MODMESH_META_ROLLBACK: {
     description:

@@ -6,4 +6,5 @@ export {
   type BrowserSharedPackage,
   createBrowserMesh,
   type RemoteState,
+  type TrustStatus,
 } from './mesh.js';
