@@ -6,12 +6,14 @@ import { canonicalJson, isModmeshError, ModmeshError } from '@modmesh/manifest';
 import {
   type Cycle,
   checkRootFresh,
+  compactOf,
   createTrustedSet,
   loadTrustedRoot,
   type ReleasesSigned,
   ROOT_WALK_MAX,
   rootFetch,
   type Signer,
+  signingKeyids,
   snapshotFetch,
   startCycle,
   type TagsSigned,
@@ -103,6 +105,12 @@ export async function verifyRegistry(
 }
 
 /** The trusted root's bytes from --root / MODMESH_ROOT; MODMESH_USAGE when neither is given. */
+/** The publisher keys (`ed25519:...`) the verified targets delegates for a remote: who may sign its releases. */
+export function delegatedPublishers(verified: VerifiedRegistry, remote: string): string[] {
+  const keys = verified.targets.delegations?.keys ?? {};
+  return signingKeyids(`${remote}.releases`, {}, { targets: verified.targets }).flatMap((keyid) => (keys[keyid] ? [compactOf(keys[keyid])] : []));
+}
+
 export async function trustedRootBytes(args: ParsedArgs, cwd: string, command: string): Promise<Uint8Array> {
   const file = args.value('root');
   if (!file) {

@@ -1,3 +1,4 @@
+export type { RemoteModuleId, RemoteModules } from '../remote-modules.js';
 export {
   type BrowserMesh,
   type BrowserMeshEvent,

@@ -13,6 +13,7 @@ import {
 } from '@modmesh/host-core';
 import { importTrustedKeys, ModmeshError, type ModmeshErrorJson, verifyReleaseWeb, type WebTrustedKeys } from '@modmesh/manifest/web';
 import { createWebCrypto, type TrustSummary } from '@modmesh/trust';
+import type { RemoteModuleId, RemoteModules } from '../remote-modules.js';
 import { allowFiles, diagnoseScript, loadEntry } from './scripts.js';
 
 export type BrowserSharedPackage = SharedPackage;
@@ -71,8 +72,12 @@ export interface RemoteState {
 }
 
 export interface BrowserMesh {
-  /** `alias/Expose` (e.g. `auth/LoginForm`) from the running release of that remote. */
-  import<T>(id: string): Promise<T>;
+  /**
+   * `alias/Expose` (e.g. `auth/LoginForm`) from the running release of that remote. Typed by its
+   * id once `modmesh types pull` declared it (RemoteModules); any other id takes a type argument.
+   */
+  import<Id extends RemoteModuleId>(id: Id): Promise<RemoteModules[Id]>;
+  import<T = unknown>(id: string): Promise<T>;
   /** Called after every swap of `alias` to another release; returns the unsubscribe. */
   subscribe(alias: string, listener: (version: string) => void): () => void;
   version(alias: string): string | undefined;
