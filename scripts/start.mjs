@@ -2,8 +2,8 @@
 // the registry (with its dashboard), a dev root of trust with publisher and mover keys and
 // tokens (made once, under .modmesh/dev: lib/dev-registry.mjs), the auth service's Node and
 // browser containers published as one release tagged stable, the user service's browser
-// container likewise, the two services (the user service trusts the root, nothing else), and
-// the web shell that composes the browser modules. Builds whose inputs did not change since the last
+// container likewise, the two services, and the web shell that composes the browser modules (the
+// user service and the page trust the root, nothing else). Builds whose inputs did not change since the last
 // start are skipped (scripts/lib/incremental.mjs).
 //   REGISTRY_PORT (4000), AUTH_SERVICE_PORT (3001), USER_SERVICE_PORT (3000), SHELL_PORT (8080),
 //   HOST (127.0.0.1)
@@ -31,7 +31,10 @@ const SERVICES = {
 // Where each container goes is the services' own config; this would make the auth service
 // serve a Node container from outside the release npm start publishes (for tests and benchmarks).
 const CONTAINER_DIR_OVERRIDES = ['AUTH_REMOTE_DIR'];
-const devEnv = { ...withoutKeys(process.env, CONTAINER_DIR_OVERRIDES), NODE_ENV: 'development', HOST: host };
+// What the example trusts is npm start's dev root: keys or a root from the user's shell (say
+// from following the README by hand) would be refused beside it.
+const TRUST_SETTINGS = Object.keys(process.env).filter((name) => name.startsWith('MODMESH_TRUST_') || name === 'MODMESH_ROOT');
+const devEnv = { ...withoutKeys(process.env, [...CONTAINER_DIR_OVERRIDES, ...TRUST_SETTINGS]), NODE_ENV: 'development', HOST: host };
 
 // Fastify's per-request lines: the registry answers hosts' reports and event streams all the time.
 const QUIET = /^(incoming request|request completed|Server listening at)/;
@@ -88,7 +91,6 @@ async function main() {
   });
   const rootFile = await dev.ensureRoot(['auth', 'user']);
   const versions = { auth: await dev.publishBuild('auth', layout.auth.releaseDir), user: await dev.publishBuild('user', layout.user.releaseDir) };
-  const keys = { auth: publicKey('auth'), user: publicKey('user') };
 
   const auth = await authStarting;
   const user = await startService('user-service', ports['user-service'], 'examples/user-service/dist/main.js', {
@@ -100,8 +102,7 @@ async function main() {
   const shell = await startService('web-shell', ports['web-shell'], 'examples/web-shell/dist/server/main.js', {
     SHELL_PORT: ports['web-shell'],
     MODMESH_REGISTRY: registry.url,
-    MODMESH_TRUST_AUTH: keys.auth,
-    MODMESH_TRUST_USER: keys.user,
+    MODMESH_ROOT: rootFile,
     AUTH_URL: auth.url,
     USER_URL: user.url,
   });
@@ -219,11 +220,6 @@ async function buildAll() {
   const { loadTrustedKeys } = await import(pathToFileURL(path.join(root, 'examples/auth-service/dist/server/keys.js')).href);
   loadTrustedKeys({ env: devEnv, envFile: layout.auth.envFile, warn: (message) => console.log(color(33, `auth-service  ${message}`)) });
   await batch('Building the containers (auth: Node and browser, user: browser)', containerSteps(root, layout, devEnv));
-}
-
-// A dev publisher's public key (made by createDevRegistry): what the web shell's page trusts.
-function publicKey(remote) {
-  return readFileSync(path.join(DEV_DIR, `${remote}.pub`), 'utf8').trim();
 }
 
 function cli(args, env) {

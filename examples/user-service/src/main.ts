@@ -23,6 +23,8 @@ async function main(): Promise<void> {
     remotes: { auth: process.env.AUTH_REMOTE ?? 'auth@stable' },
     // A root of trust (MODMESH_ROOT: `npm start` makes a dev one), or the auth publisher's keys (MODMESH_TRUST_AUTH).
     ...hostTrustFromEnv(['auth'], process.env),
+    // For a registry started with --require-read-token.
+    token: process.env.MODMESH_READ_TOKEN,
     cacheDir: process.env.MODMESH_CACHE_DIR ?? '.modmesh/cache/user-service',
     name: 'user_service',
     service: 'user-service',

@@ -65,6 +65,8 @@ export interface RegistryClient {
   hasBlob(sha256: string): Promise<boolean>;
   /** Where a release's file is served by its path (a browser loads a container's chunks from there). */
   fileUrl(name: string, version: string, path: string): string;
+  /** The same file under the SHA-256 of its signed release document: what a page loads from a registry that requires a read token (a <script> sends none). */
+  documentFileUrl(name: string, documentSha256: string, path: string): string;
   /** A TUF metadata file's bytes (`timestamp.json`, `3.snapshot.json`...), at most `maxBytes`; undefined when the registry has none (404). Verified by the caller. */
   tufMetadata(file: string, maxBytes: number): Promise<Uint8Array | undefined>;
   /** A TUF target's bytes (`auth/releases/<sha256>.1.2.0.json`), at most `maxBytes`. Verified by the caller against the length and hash its role signed. */
@@ -209,6 +211,9 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     },
     fileUrl(name, version, path) {
       return `${base}${apiPath('remotes', name, 'releases', version, 'files')}/${path.split('/').map(encodeURIComponent).join('/')}`;
+    },
+    documentFileUrl(name, documentSha256, path) {
+      return `${base}${apiPath('remotes', name, 'documents', documentSha256, 'files')}/${path.split('/').map(encodeURIComponent).join('/')}`;
     },
     async tufMetadata(file, maxBytes) {
       try {

@@ -204,6 +204,12 @@ export interface ConsumerReport {
   service: string;
   kind: 'node' | 'browser';
   remotes: { name: string; version: string; since: string }[];
+  /**
+   * The packages it provides to the remotes it loads, from its own copies (`jsonwebtoken` 9.0.3):
+   * what a new release's shared singletons must still admit (the publish gate reads them).
+   * Hosts older than this field send none.
+   */
+  shared?: { name: string; version: string }[];
 }
 
 export interface Consumer extends ConsumerReport {

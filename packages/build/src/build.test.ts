@@ -53,6 +53,16 @@ describe.each(BUNDLERS)('modmesh build with %s', (bundler) => {
         expect(JSON.parse(readFileSync(path.join(release, target, 'mf-manifest.json'), 'utf8')).exposes.map((each: { path: string }) => each.path)).toEqual([
           './greeting',
         ]);
+        // The declarations of what it exposes travel in the container's directory, so in the signed release.
+        expect(JSON.parse(readFileSync(path.join(release, target, 'modmesh-types.json'), 'utf8'))).toEqual({
+          schema: 'modmesh.types/v1',
+          name: 'greeter',
+          target,
+          exposes: { './greeting': 'greeting' },
+        });
+        expect(readFileSync(path.join(release, target, 'modmesh-types.d.ts'), 'utf8')).toContain(
+          'declare module "greeting" {\n    export function greet(name: string): string;\n}',
+        );
       }
       expect(await greetThrough(path.join(release, 'node'), 'ada')).toBe('hello ada!');
       // The browser container asks the modmesh runtime for each chunk script's integrity.
@@ -83,10 +93,32 @@ describe.each(BUNDLERS)('modmesh build with %s', (bundler) => {
       const { dir } = createRemoteProject();
       await buildRelease({ dir, bundler, targets: ['node'] });
       const before = files(path.join(dir, 'dist/release'));
-      writeFileSync(path.join(dir, 'src/greeting.ts'), 'export function greet(: string {\n');
-      await expect(buildRelease({ dir, bundler, targets: ['node'] })).rejects.toMatchObject({ code: 'MODMESH_BUILD_FAILED', remote: 'greeter' });
+      writeFileSync(path.join(dir, 'src/greeting.ts'), 'export const x = 1;\nexport const y = 2 +;\n');
+      const failed = buildRelease({ dir, bundler, targets: ['node'] });
+      await expect(failed).rejects.toMatchObject({ code: 'MODMESH_BUILD_FAILED', remote: 'greeter', file: 'src/greeting.ts' });
+      // The file, line and column first, as an editor takes them.
+      await expect(failed).rejects.toThrow(/was left as it was:\nsrc\/greeting\.ts:2:21: .*Expression expected/);
       expect(files(path.join(dir, 'dist/release'))).toEqual(before);
       expect(readdirSync(path.join(dir, 'dist'))).toEqual(['release']);
+    },
+    BUILD_TIMEOUT_MS,
+  );
+
+  it(
+    'says where TypeScript cannot declare an exposed module, file and line, and leaves declarations out with types: false',
+    async () => {
+      const { dir } = createRemoteProject();
+      writeFileSync(
+        path.join(dir, 'src/greeting.ts'),
+        "export function greet(name: string): string {\n  return 'hello ' + name;\n}\nexport const makeCounter = () => class { private count = 0; };\n",
+      );
+      const result = await buildRelease({ dir, bundler, targets: ['node'] });
+      expect(result.warnings).toMatch(/src\/greeting\.ts:4:\d+: the declaration of an exposed module: .*'count'/);
+      expect(readdirSync(path.join(dir, 'dist/release/node'))).toContain('modmesh-types.d.ts');
+
+      const without = createRemoteProject({ types: false });
+      await buildRelease({ dir: without.dir, bundler, targets: ['node'] });
+      expect(readdirSync(path.join(without.dir, 'dist/release/node')).filter((name) => name.startsWith('modmesh-types'))).toEqual([]);
     },
     BUILD_TIMEOUT_MS,
   );

@@ -2,6 +2,7 @@ import { rmSync, statSync, watch } from 'node:fs';
 import path from 'node:path';
 import { ModmeshError, RELEASE_TARGET_DIRS } from '@modmesh/manifest';
 import type { Configuration } from 'webpack';
+import { buildProblems, formatProblems, type StatsError } from './build-errors.js';
 import { BUNDLERS, type Bundler, createBundlerConfig } from './bundler-config.js';
 import type { Target } from './config-schema.js';
 import { loadConfig } from './load-config.js';
@@ -40,6 +41,14 @@ export interface BuildResult {
   ms: number;
   /** The bundler's warnings, as text (empty when there were none). */
   warnings: string;
+}
+
+/** Told of each build of `watchRelease`. */
+export interface WatchListener {
+  onStart?(): void;
+  /** The next build waits for a promise it returns (a publish of this one, say); it must not reject. */
+  onBuild(result: BuildResult): void;
+  onError(error: ModmeshError): void;
 }
 
 export interface ReleaseWatcher {
@@ -81,10 +90,7 @@ export async function buildRelease(options: BuildOptions): Promise<BuildResult> 
  * `buildRelease`: the config is read again, the build id follows the sources, and the release is
  * replaced the same way. A failed build is reported and leaves the last good release in place.
  */
-export async function watchRelease(
-  options: BuildOptions,
-  listener: { onBuild(result: BuildResult): void; onError(error: ModmeshError): void },
-): Promise<ReleaseWatcher> {
+export async function watchRelease(options: BuildOptions, listener: WatchListener): Promise<ReleaseWatcher> {
   const first = await prepare(options);
   let running: Promise<void> | undefined;
   let again = false;
@@ -96,6 +102,7 @@ export async function watchRelease(
       again = true;
       return;
     }
+    listener.onStart?.();
     running = buildRelease(options)
       .then(listener.onBuild, (error) => listener.onError(error instanceof ModmeshError ? error : buildFailed(first, undefined, error)))
       .finally(() => {
@@ -137,6 +144,7 @@ interface Stats {
   hasErrors(): boolean;
   hasWarnings(): boolean;
   toString(options: object): string;
+  toJson(options: object): { errors?: StatsError[] };
 }
 
 interface MultiCompilerLike {
@@ -254,11 +262,14 @@ function install(plan: Plan, from: string, started: number, stats: Stats): Build
   };
 }
 
+// Each error's file and line first (what an editor jumps to), then the bundler's own report.
 function buildFailed(plan: Plan, stats?: Stats, cause?: unknown): ModmeshError {
   const text = stats ? stats.toString({ all: false, errors: true, colors: false }).trim() : String((cause as Error)?.message ?? cause);
+  const problems = stats ? buildProblems(stats.toJson({ all: false, errors: true }).errors ?? [], plan.config.dir) : [];
+  const summary = problems.length > 0 ? `${formatProblems(problems)}\n\n` : '';
   return new ModmeshError(
     'MODMESH_BUILD_FAILED',
-    `${plan.config.name}: the ${plan.bundler} build failed; ${plan.outDir} was left as it was:\n${text.slice(0, MAX_ERROR_TEXT)}`,
-    { remote: plan.config.name, ...(cause !== undefined && { cause }) },
+    `${plan.config.name}: the ${plan.bundler} build failed; ${plan.outDir} was left as it was:\n${summary}${text.slice(0, MAX_ERROR_TEXT)}`,
+    { remote: plan.config.name, ...(problems[0]?.file && { file: problems[0].file }), ...(cause !== undefined && { cause }) },
   );
 }

@@ -67,6 +67,8 @@ export const configSchema = z.strictObject({
   tsconfig: z.optional(z.string().check(z.minLength(1))),
   /** Write source maps beside the code (kept in the release, for stack traces). @default true */
   sourceMaps: z.optional(z.boolean()),
+  /** Write the declarations of the exposed modules beside each container (hosts' types, the publish gate). @default true */
+  types: z.optional(z.boolean()),
 });
 
 /** What `modmesh.config.ts` exports (through `defineConfig`). */

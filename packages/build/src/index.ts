@@ -1,4 +1,4 @@
-export { type BuildOptions, type BuildResult, buildRelease, type ReleaseWatcher, type TargetResult, watchRelease } from './build.js';
+export { type BuildOptions, type BuildResult, buildRelease, type ReleaseWatcher, type TargetResult, type WatchListener, watchRelease } from './build.js';
 export { BUNDLERS, type Bundler, createBundlerConfig } from './bundler-config.js';
 export { type DefineValue, defineConfig, type ModmeshConfig, type SharedOptions, TARGETS, type Target } from './config-schema.js';
 export { CONFIG_FILES, loadConfig } from './load-config.js';

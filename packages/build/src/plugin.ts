@@ -5,6 +5,7 @@ import type { Compiler, WebpackPluginInstance } from 'webpack';
 import type { ModmeshConfig, Target } from './config-schema.js';
 import { type ResolvedConfig, type ResolvedTarget, resolveConfig } from './resolve-config.js';
 import { sourceDigest } from './source-digest.js';
+import { applyTypes } from './types-asset.js';
 import { ModmeshWebPlugin } from './web-plugin.js';
 
 export interface ModmeshPluginOptions extends ModmeshConfig {
@@ -106,6 +107,7 @@ export function applyModmesh(compiler: Compiler, config: ResolvedConfig, target:
     dts: false,
   }).apply(compiler);
   if (!node) new ModmeshWebPlugin({ name: config.name, buildId }).apply(compiler);
+  if (config.types) applyTypes(compiler, config, target);
 
   const info: BuildInfo = {
     schema: BUILD_INFO_SCHEMA,

@@ -35,6 +35,8 @@ export interface ResolvedConfig {
   outDir: string;
   tsconfig: string | undefined;
   sourceMaps: boolean;
+  /** Whether each container gets the declarations of its exposed modules. */
+  types: boolean;
   targets: ResolvedTarget[];
 }
 
@@ -105,7 +107,16 @@ export function checkConfig(input: unknown, options: { dir: string; file?: strin
     return { target, exposes, shared, defines: definesOf(config.defines, own?.defines, target) };
   });
   return {
-    value: { name: config.name, dir, file: options.file, outDir, tsconfig, sourceMaps: config.sourceMaps ?? true, targets: resolvedTargets },
+    value: {
+      name: config.name,
+      dir,
+      file: options.file,
+      outDir,
+      tsconfig,
+      sourceMaps: config.sourceMaps ?? true,
+      types: config.types ?? true,
+      targets: resolvedTargets,
+    },
     // A top-level expose or shared package is checked for each target: said once.
     issues: issues.filter((issue, index) => issues.findIndex((other) => other.field === issue.field && other.message === issue.message) === index),
   };

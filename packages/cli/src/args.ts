@@ -163,8 +163,9 @@ export async function readUserFile(file: string, what: string, hint: string): Pr
 
 // --- internal ---
 
+// `[X]` is optional, `[X...]` any number more.
 function positionalCounts(synopsis: string): { required: number; optional: number } {
   const words = synopsis.split(' ').filter(Boolean);
-  const optional = words.filter((word) => word.startsWith('[')).length;
-  return { required: words.length - optional, optional };
+  const optional = words.filter((word) => word.startsWith('['));
+  return { required: words.length - optional.length, optional: optional.some((word) => word.endsWith('...]')) ? Number.POSITIVE_INFINITY : optional.length };
 }

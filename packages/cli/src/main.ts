@@ -3,6 +3,8 @@ import { isModmeshError, ModmeshError } from '@modmesh/manifest';
 import { type CommandSpec, formatHelp, parseCommandArgs } from './args.js';
 import { releasesAdoptCommand, releasesRefreshCommand, signCommand, tagPushCommand, tagRefreshCommand, tagsAdoptCommand } from './commands/adopt.js';
 import { buildCommand } from './commands/build.js';
+import { checkCommand } from './commands/check.js';
+import { devCommand } from './commands/dev.js';
 import { initCommand } from './commands/init.js';
 import { keysGenerateCommand, tokenCreateCommand, trustAddCommand } from './commands/keys.js';
 import { onlineKeyPrintCommand } from './commands/online-key.js';
@@ -15,12 +17,14 @@ import { rootInspectCommand } from './commands/root-inspect.js';
 import { rootPullCommand, rootPushCommand, rootSignCommand } from './commands/root-sync.js';
 import { rollbackCommand, tagSetCommand } from './commands/tags.js';
 import { auditCommand, tokenListCommand, tokenRevokeCommand } from './commands/tokens.js';
+import { typesPullCommand } from './commands/types.js';
 import { missingOptionalPackage } from './optional.js';
 import type { CliContext } from './output.js';
 
 const COMMANDS: CommandSpec[] = [
   initCommand,
   buildCommand,
+  devCommand,
   registryStartCommand,
   registryMigrateCommand,
   registryExportCommand,
@@ -41,6 +45,8 @@ const COMMANDS: CommandSpec[] = [
   rootPushCommand,
   rootPullCommand,
   publishCommand,
+  checkCommand,
+  typesPullCommand,
   tagSetCommand,
   rollbackCommand,
   signCommand,

@@ -2,16 +2,18 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RegistryClient } from '@modmesh/api';
-import { canonicalJson, ModmeshError } from '@modmesh/manifest';
+import { canonicalJson, isModmeshError, ModmeshError } from '@modmesh/manifest';
 import {
   type Cycle,
   checkRootFresh,
+  compactOf,
   createTrustedSet,
   loadTrustedRoot,
   type ReleasesSigned,
   ROOT_WALK_MAX,
   rootFetch,
   type Signer,
+  signingKeyids,
   snapshotFetch,
   startCycle,
   type TagsSigned,
@@ -54,12 +56,14 @@ export interface VerifiedRegistry {
  * Walks the registry's metadata from a trusted root, as a host does (root chain, timestamp,
  * snapshot, targets, the remotes' roles), so that nothing a compromised registry injected is
  * ever built on and signed. `allowExpiredRoles` lets the renewal commands read a remote's role
- * that has already expired (they exist to replace it).
+ * that has already expired (they exist to replace it). `allowRemovedSigners` lets them read one
+ * signed by keys that `root remove-key` took away since, verified by the keys an earlier targets
+ * (signed by the root's targets keys) delegated it to: they are how a key that stays signs it again.
  */
 export async function verifyRegistry(
   client: RegistryClient,
   rootBytes: Uint8Array,
-  options: { remotes: string[]; allowExpiredRoles?: boolean; now?: number },
+  options: { remotes: string[]; allowExpiredRoles?: boolean; allowRemovedSigners?: boolean; now?: number },
 ): Promise<VerifiedRegistry> {
   const now = options.now ?? Date.now();
   let cycle = startCycle(createTrustedSet(await loadTrustedRoot(rootBytes, crypto)), now);
@@ -80,7 +84,14 @@ export async function verifyRegistry(
       const meta = cycle.snapshot?.signed.meta[`${role}.json`];
       if (!meta) continue;
       const bytes = await must(client, { file: `${meta.version}.${role}.json`, maxBytes: meta.length ?? UNSIGNED_LENGTH_MAX_BYTES });
-      const stepped = await updateRole(options.allowExpiredRoles ? { ...cycle, now: undefined } : cycle, role, bytes, crypto);
+      const base = options.allowExpiredRoles ? { ...cycle, now: undefined } : cycle;
+      let stepped: Cycle;
+      try {
+        stepped = await updateRole(base, role, bytes, crypto);
+      } catch (error) {
+        if (!options.allowRemovedSigners || !isModmeshError(error) || error.code !== 'MODMESH_META_SIGNATURE') throw error;
+        stepped = await underEarlierTargets(client, base, role, bytes, error);
+      }
       cycle = { ...stepped, now };
     }
   }
@@ -94,6 +105,12 @@ export async function verifyRegistry(
 }
 
 /** The trusted root's bytes from --root / MODMESH_ROOT; MODMESH_USAGE when neither is given. */
+/** The publisher keys (`ed25519:...`) the verified targets delegates for a remote: who may sign its releases. */
+export function delegatedPublishers(verified: VerifiedRegistry, remote: string): string[] {
+  const keys = verified.targets.delegations?.keys ?? {};
+  return signingKeyids(`${remote}.releases`, {}, { targets: verified.targets }).flatMap((keyid) => (keys[keyid] ? [compactOf(keys[keyid])] : []));
+}
+
 export async function trustedRootBytes(args: ParsedArgs, cwd: string, command: string): Promise<Uint8Array> {
   const file = args.value('root');
   if (!file) {
@@ -132,6 +149,35 @@ export function expiresIn(text: string | undefined, fallbackDays: number, now = 
 export type { TagsSigned };
 
 // --- internal ---
+
+/** How many targets versions back a role signed before a `root remove-key` is looked for. */
+const EARLIER_TARGETS_MAX = 16;
+
+// A role whose signers were removed from its delegation: verified by the delegation of an earlier
+// targets version instead (newest first), that targets verified by the root's targets keys. The
+// role is still the one the snapshot lists; the cycle keeps the current targets, so that only a
+// key that stays can sign the next version.
+async function underEarlierTargets(client: RegistryClient, cycle: Cycle, role: string, bytes: Uint8Array, refusal: ModmeshError): Promise<Cycle> {
+  const snapshot = cycle.snapshot as NonNullable<Cycle['snapshot']>;
+  const current = cycle.targets as NonNullable<Cycle['targets']>;
+  const oldest = Math.max(1, current.signed.version - EARLIER_TARGETS_MAX);
+  for (let version = current.signed.version - 1; version >= oldest; version -= 1) {
+    const earlier = await client.tufMetadata(`${version}.targets.json`, UNSIGNED_LENGTH_MAX_BYTES);
+    // `root push` sends only the newest targets: versions made in between may not be there.
+    if (!earlier) continue;
+    // Not listed by the current snapshot (it lists the newest targets): checked for its version and signatures only.
+    const listing = { ...snapshot, signed: { ...snapshot.signed, meta: { ...snapshot.signed.meta, 'targets.json': { version } } } };
+    const trusted = await updateTargets({ ...cycle, now: undefined, snapshot: listing }, earlier, crypto);
+    try {
+      const stepped = await updateRole({ ...trusted, snapshot }, role, bytes, crypto);
+      return { ...stepped, targets: current, now: cycle.now };
+    } catch (error) {
+      // Not signed by that delegation's keys, or the remote was not delegated yet: an older one may be it.
+      if (!isModmeshError(error) || (error.code !== 'MODMESH_META_SIGNATURE' && error.code !== 'MODMESH_KEY_NOT_TRUSTED')) throw error;
+    }
+  }
+  throw refusal;
+}
 
 async function must(client: RegistryClient, fetch: { file: string; maxBytes: number }): Promise<Uint8Array> {
   const bytes = await client.tufMetadata(fetch.file, fetch.maxBytes);

@@ -1,6 +1,6 @@
 // The host lifecycle driven through fake ports: no network, no bundles. Each case is one thing a
 // Node host and a page must both do the same way.
-import type { Exchange, ResolvedRelease, Transport } from '@modmesh/api';
+import type { ConsumerReport, Exchange, ResolvedRelease, Transport } from '@modmesh/api';
 import { ModmeshError } from '@modmesh/manifest/web';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Federation } from './federation.js';
@@ -292,6 +292,42 @@ describe('registry events', () => {
     registry.events.send(3, 'tag.moved', { name: 'other', tag: 'stable', from: '3.0.0', to: '3.1.0', kind: 'move', actor: 'a', reason: '', at: '', seq: 2 });
     await until(() => host.statuses().other?.version === '3.1.0');
     expect(registry.resolves.slice(before)).toEqual(['other@stable']);
+  });
+});
+
+describe('reports', () => {
+  it('tell the registry which release runs and which packages the host provides to its remotes', async () => {
+    const registry = fakeRegistry();
+    registry.answers.set('demo@stable', { version: '1.0.0', seq: 1 });
+    const reports: ConsumerReport[] = [];
+    const { greet } = start(registry, {
+      reportIntervalMs: 60_000,
+      hostShared: { jsonwebtoken: { version: '9.0.3' } },
+      client: {
+        url: 'http://registry.test',
+        resolve: async (name, spec) => ({
+          name,
+          spec,
+          version: '1.0.0',
+          tag: { name: spec, seq: 1, updatedAt: '', kind: 'move' },
+          release: { manifest: {}, signature: {}, publishedAt: '', publishedBy: 'test' },
+        }),
+        report: async (report) => {
+          reports.push(report);
+          return { instanceId: report.instanceId, lastSeen: '' };
+        },
+        forget: async () => {},
+      },
+    });
+    expect(await greet()).toBe('hello from 1.0.0');
+    await until(() => reports.length > 0);
+    expect(reports[0]).toEqual({
+      instanceId: 'test-host',
+      service: 'test',
+      kind: 'node',
+      remotes: [{ name: 'demo', version: '1.0.0', since: expect.any(String) }],
+      shared: [{ name: 'jsonwebtoken', version: '9.0.3' }],
+    });
   });
 });
 

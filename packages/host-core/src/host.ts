@@ -82,7 +82,8 @@ export function createHost<R extends CoreRelease>(options: HostOptions<R>): Host
       return status.version ? [{ name: status.name, version: status.version, since: status.since ?? '' }] : [];
     });
     if (remotes.length === 0 && options.kind === 'browser') return;
-    reporting = options.client.report({ instanceId: options.instanceId, service: options.service, kind: options.kind, remotes }).then(
+    const shared = Object.entries(options.hostShared).map(([name, { version }]) => ({ name, version }));
+    reporting = options.client.report({ instanceId: options.instanceId, service: options.service, kind: options.kind, remotes, shared }).then(
       () => undefined,
       () => undefined,
     );

@@ -21,6 +21,7 @@ describe('createLazyTrust', () => {
       },
       stale: () => ({ role: 'timestamp', since: 'then', forMs: 1 }),
       summary: () => ({ root: 1 }) as unknown as ReturnType<Trust['summary']>,
+      failure: () => undefined,
     };
     const trust = createLazyTrust(() => new Promise((resolve) => (release = resolve)));
     expect(trust.stale('auth')).toBeUndefined();

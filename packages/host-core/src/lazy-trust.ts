@@ -20,5 +20,7 @@ export function createLazyTrust(load: () => Promise<Trust>): Trust {
     offer: (remote, spec) => loading.then((loaded) => loaded.offer(remote, spec)),
     stale: (remote) => trust?.stale(remote),
     summary: () => trust?.summary(),
+    // Not loaded yet (or failing to load): no cycle has failed; a load failure rejects the calls above.
+    failure: () => trust?.failure(),
   };
 }

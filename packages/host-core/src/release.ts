@@ -24,6 +24,8 @@ export interface Offer {
   release?: SignedReleaseRecord | undefined;
   /** The manifest, verified already (a host with a root: R1 of `@modmesh/trust`). */
   manifest?: ReleaseManifest | undefined;
+  /** With a root: the SHA-256 of the release document its publishers' role lists (what a page's file URLs are named by). */
+  documentSha256?: string | undefined;
   /** Offered from metadata kept on disk because the registry's could not be verified now: why. */
   cached?: ModmeshError | undefined;
 }

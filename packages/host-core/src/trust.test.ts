@@ -4,6 +4,7 @@
 import type { Exchange, Transport } from '@modmesh/api';
 import { ModmeshError } from '@modmesh/manifest/web';
 import { createTufRepository, type TufRepository } from '@modmesh/test-utils';
+import { rotateRoot } from '@modmesh/trust';
 import { createNodeCrypto } from '@modmesh/trust/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Federation } from './federation.js';
@@ -160,6 +161,30 @@ describe('a host with a root', () => {
     await repo.moveTag('auth', 'stable', '1.0.0');
     const { running } = start(repo, { network: { down: true, replaced: new Map() } });
     await expect(running()).rejects.toMatchObject({ code: 'MODMESH_NO_VERIFIED_RELEASE' });
+  });
+
+  it('keeps a new root once when cycles fail after walking to it, so that a restart walks the kept chain as it is', async () => {
+    const repo = await createTufRepository();
+    await repo.publish('auth', '1.0.0');
+    await repo.moveTag('auth', 'stable', '1.0.0');
+    const store = memoryStore();
+    const first = start(repo, { store });
+    expect(await first.running()).toBe('1.0.0');
+
+    const v2 = await rotateRoot(repo.current.root.signed, { expires: repo.after(365) }, repo.crypto);
+    repo.files.set('2.root.json', await repo.sign(v2, repo.keys.root.slice(0, 2)));
+    // Every cycle now walks to root v2, then fails on the timestamp: the set (and its root) stays.
+    first.network.replaced.set('timestamp.json', new TextEncoder().encode('{}'));
+    for (const reason of ['first', 'second', 'third']) await first.trust.refresh(reason);
+    expect(first.logs).toContainEqual(expect.objectContaining({ code: 'MODMESH_META_INVALID' }));
+    expect((await store.readRoots()).length).toBe(2);
+    await first.host.close();
+
+    first.network.replaced.clear();
+    const restarted = start(repo, { store });
+    expect(await restarted.running()).toBe('1.0.0');
+    expect(restarted.trust.summary()?.rootVersion).toBe(2);
+    expect(restarted.logs.filter((line) => line.code === 'MODMESH_ROOT_ROTATION_REFUSED')).toEqual([]);
   });
 
   it('refuses a root that is not signed by its own threshold, before anything else', async () => {

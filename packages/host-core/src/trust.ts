@@ -63,6 +63,8 @@ export interface Trust {
   /** Whether what `remote` depends on has expired (S), and why the last cycle failed if it did. */
   stale(remote: string): (Staleness & { cause?: ModmeshError['code'] }) | undefined;
   summary(): TrustSummary | undefined;
+  /** Why the last update cycle failed, until one succeeds. */
+  failure(): ModmeshError | undefined;
 }
 
 /**
@@ -78,11 +80,17 @@ export function createTrust(options: TrustOptions): Trust {
   const now = options.now ?? Date.now;
   let set: TrustedSet | undefined;
   let chain: Uint8Array[] = [];
+  // The version of the last root in `chain`.
+  let chainVersion = 0;
   let lastFailure: ModmeshError | undefined;
   let cycling: Promise<boolean> | undefined;
 
+  // A cycle that fails after walking to a new root keeps its set (and that set's root), so the
+  // next cycle walks to the same root again: each version is kept once.
   const persistRoot = async (root: TrustedRoot): Promise<void> => {
+    if (root.signed.version <= chainVersion) return;
     chain = [...chain, new TextEncoder().encode(root.text)];
+    chainVersion = root.signed.version;
     await store.writeRoots(chain);
   };
 
@@ -118,6 +126,7 @@ export function createTrust(options: TrustOptions): Trust {
     const walked = await verifyRootChain(configured, kept.length > 0 ? kept : [options.root], crypto);
     if (walked.refused) log('warn', `trust: ${walked.refused.message}`, { code: walked.refused.code });
     chain = [options.root, ...kept.slice(1, walked.accepted + 1)];
+    chainVersion = walked.root.signed.version;
     if (kept.length !== chain.length) await store.writeRoots(chain);
     const persisted = await store.readSet().catch(() => undefined);
     set = createTrustedSet(walked.root);
@@ -162,6 +171,7 @@ export function createTrust(options: TrustOptions): Trust {
           tag: { name: want.tag.tag, seq: want.tag.seq, kind: want.tag.rollback ? ('rollback' as const) : ('move' as const), signed: true },
         }),
         manifest,
+        documentSha256: want.sha256,
         ...(lastFailure && { cached: lastFailure }),
       };
     },
@@ -171,6 +181,7 @@ export function createTrust(options: TrustOptions): Trust {
       return found && { ...found, ...(lastFailure && { cause: lastFailure.code }) };
     },
     summary: () => set && trustSummary(set),
+    failure: () => lastFailure,
   };
 
   // The document from what the host kept, else from the registry (then kept): R1 checks its bytes either way.

@@ -170,7 +170,7 @@ export const ERROR_CATALOGUE = {
   },
   MODMESH_META_SIGNATURE: {
     description: "A trust metadata document lacks a threshold of valid signatures by its role's keys (the message says how many of how many).",
-    hint: 'If you published it, collect the missing signatures (`modmesh sign FILE --key`). Otherwise it was forged or altered after signing: do not use it, and check the registry.',
+    hint: 'If you published it, collect the missing signatures (`modmesh sign FILE --key`). If a key was removed from the root since the role was signed, re-sign the role with a key still delegated (`modmesh releases refresh NAME --key`, `modmesh tag refresh`) before publishing or moving tags. Otherwise it was forged or altered after signing: do not use it, and check the registry.',
   },
   MODMESH_META_ROLLBACK: {
     description:
@@ -315,6 +315,21 @@ export const ERROR_CATALOGUE = {
     description:
       'A build failed: the bundler reported errors in `modmesh build` (the previous output is left as it was), or a build step of the example system (`npm start`) failed (nothing was started).',
     hint: "The bundler's errors are printed with it; fix what they name and build again.",
+  },
+  MODMESH_CONTRACT_BREAK: {
+    description:
+      "A release would break its remote's contract within a major version: an exposed module or an export of one is gone, or an export's new type is not assignable to its type in the newest release of the same major (TypeScript's checker decides), or a shared singleton's requiredVersion no longer admits what the hosts running the remote provide. Each break is listed (export, old type, new type); nothing was published.",
+    hint: 'Keep the old export working beside the new one (a new name, an optional parameter), or publish the change as a new major version (X+1.0.0), which hosts follow only when they ask for it.',
+  },
+  MODMESH_DEV_ROOT_MODE: {
+    description:
+      '`modmesh dev` was pointed at a registry that takes only signed releases or signed tag moves of a remote (its root of trust delegates the remote, or the registry runs with --require-signed-tags). Dev builds are published with a dev key the registry registers and a tag the registry moves, which such a registry refuses; nothing was registered or published.',
+    hint: 'Run `modmesh dev` against a registry of your own without a root of trust (`modmesh registry start --data .modmesh/dev-registry --port PORT`, then `modmesh dev --registry URL`) with the hosts you develop against following it; publish to the root-mode registry with `modmesh publish --root`.',
+  },
+  MODMESH_TYPES_STALE: {
+    description:
+      "A host's declarations of a remote (written by `modmesh types pull`) are from another release than the one its spec resolves to now: the host is type-checked against a contract it does not run.",
+    hint: 'Run `modmesh types pull` again, and fix what the type check then says.',
   },
   MODMESH_START_FAILED: {
     description: 'A process of the example system (`npm start`) stopped before it was ready; everything it had started was stopped.',

@@ -14,3 +14,14 @@ export const RELEASE_TARGET_DIRS = { node: 'node', web: 'web' } as const satisfi
  * published as it is. Deterministic: the same sources give the same file.
  */
 export const RELEASE_BUILD_INFO = 'modmesh-build.json';
+
+/**
+ * The declarations of a container's exposed modules and of the types they use, beside the
+ * container in a release (covered by its signed manifest like every other file): one file of
+ * ambient modules, one per source file. `modmesh build` writes it; the publish gate compares it
+ * with the previous release's and `modmesh types pull` writes it for hosts. Never evaluated.
+ */
+export const RELEASE_TYPES = 'modmesh-types.d.ts';
+
+/** Which module of RELEASE_TYPES each exposed module is (`{ "./tokenValidator": "src/tokenValidator" }`), and for which remote and target. */
+export const RELEASE_TYPES_INDEX = 'modmesh-types.json';

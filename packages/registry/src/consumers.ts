@@ -11,6 +11,8 @@ export interface ConsumerRegistry {
 // Hosts report every ~15 s; one that missed a few reports is gone (crashed, scaled down).
 const DEFAULT_TTL_MS = 60_000;
 const MAX_CONSUMERS = 10_000;
+// Packages one host provides to its remotes: a handful in practice.
+const MAX_SHARED = 256;
 
 /**
  * Who runs what, right now. Nothing about it needs to be durable: it is rebuilt within one
@@ -43,7 +45,10 @@ function parseReport(input: unknown): ConsumerReport {
   const body = input as Partial<ConsumerReport> | null;
   const text = (value: unknown, max: number): value is string => typeof value === 'string' && value.length > 0 && value.length <= max;
   if (!body || !text(body.instanceId, 128) || !text(body.service, 128) || !Array.isArray(body.remotes) || body.remotes.length > 256) {
-    throw new ModmeshError('MODMESH_BAD_REQUEST', 'a consumer report is {instanceId, service, kind, remotes: [{name, version, since}]}');
+    throw new ModmeshError(
+      'MODMESH_BAD_REQUEST',
+      'a consumer report is {instanceId, service, kind, remotes: [{name, version, since}], shared?: [{name, version}]}',
+    );
   }
   const remotes = body.remotes.map((entry) => {
     if (!entry || !text(entry.name, 64) || !text(entry.version, 128) || !text(entry.since, 64)) {
@@ -51,5 +56,13 @@ function parseReport(input: unknown): ConsumerReport {
     }
     return { name: entry.name, version: entry.version, since: entry.since };
   });
-  return { instanceId: body.instanceId, service: body.service, kind: body.kind === 'browser' ? 'browser' : 'node', remotes };
+  if (body.shared !== undefined && (!Array.isArray(body.shared) || body.shared.length > MAX_SHARED)) {
+    throw new ModmeshError('MODMESH_BAD_REQUEST', `a consumer report's shared is a list of at most ${MAX_SHARED} {name, version}`);
+  }
+  const shared = body.shared?.map((entry) => {
+    if (!entry || !text(entry.name, 214) || !text(entry.version, 128))
+      throw new ModmeshError('MODMESH_BAD_REQUEST', 'each reported shared package is {name, version}');
+    return { name: entry.name, version: entry.version };
+  });
+  return { instanceId: body.instanceId, service: body.service, kind: body.kind === 'browser' ? 'browser' : 'node', remotes, ...(shared && { shared }) };
 }

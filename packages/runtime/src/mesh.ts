@@ -21,6 +21,7 @@ import { type CodeCacheOptions, createCodeCache } from './code-cache.js';
 import { jsonLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createNodeFederation } from './node-federation.js';
+import type { RemoteModuleId, RemoteModules } from './remote-modules.js';
 
 export interface MeshOptions {
   /** The registry's URL. */
@@ -101,10 +102,16 @@ export interface MeshStatus {
 }
 
 export interface Mesh {
-  /** `remote/expose` from the running release; rejects with MODMESH_REMOTE_UNAVAILABLE after `deadlineMs`. */
-  import<T>(id: string, options?: { deadlineMs?: number }): Promise<T>;
-  /** A handle that always reaches the running release: after a swap, the new one. */
-  live<T>(id: string): LiveModule<T>;
+  /**
+   * `remote/expose` from the running release; rejects with MODMESH_REMOTE_UNAVAILABLE after
+   * `deadlineMs`. Typed by its id once `modmesh types pull` declared it (RemoteModules); any other
+   * id takes the module's type as a type argument.
+   */
+  import<Id extends RemoteModuleId>(id: Id, options?: { deadlineMs?: number }): Promise<RemoteModules[Id]>;
+  import<T = unknown>(id: string, options?: { deadlineMs?: number }): Promise<T>;
+  /** A handle that always reaches the running release: after a swap, the new one. Typed as `import` is. */
+  live<Id extends RemoteModuleId>(id: Id): LiveModule<RemoteModules[Id]>;
+  live<T = unknown>(id: string): LiveModule<T>;
   status(): MeshStatus;
   /** Prometheus text of the runtime's counters. */
   metrics(): string;
@@ -199,7 +206,7 @@ export function createMesh(options: MeshOptions): Mesh {
   }
 
   return {
-    import: (id, importOptions) => importModule(id, importOptions?.deadlineMs),
+    import: <T>(id: string, importOptions?: { deadlineMs?: number }) => importModule<T>(id, importOptions?.deadlineMs),
     live<T>(id: string): LiveModule<T> {
       const { slot, expose } = host.slotOf(id);
       return {

@@ -13,7 +13,16 @@ import { type CliRegistry, repoRoot, requestJson, requireCompiled, startCliRegis
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // Every package a remote or a host installs.
-const PACKED = ['packages/manifest', 'packages/api', 'packages/trust', 'packages/host-core', 'packages/build', 'packages/cli', 'packages/runtime'];
+const PACKED = [
+  'packages/manifest',
+  'packages/api',
+  'packages/trust',
+  'packages/host-core',
+  'packages/contract',
+  'packages/build',
+  'packages/cli',
+  'packages/runtime',
+];
 // npm install with a cold cache entry can take a while on this machine; a build a few seconds.
 const STEP_DEADLINE_MS = 240_000;
 

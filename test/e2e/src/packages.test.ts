@@ -9,7 +9,7 @@ import { repoRoot, requireCompiled } from '@modmesh/test-utils';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
-const INSTALLABLE = ['manifest', 'build', 'cli', 'runtime', 'registry'];
+const INSTALLABLE = ['manifest', 'contract', 'build', 'cli', 'runtime', 'registry'];
 
 interface PackageJson {
   name: string;

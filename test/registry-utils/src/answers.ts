@@ -42,6 +42,7 @@ const consumer = object<api.Consumer>({
   service: string,
   kind: oneOf('node', 'browser'),
   remotes: array(object<api.ConsumerReport['remotes'][number]>({ name: string, version, since: string })),
+  shared: optional(array(object<NonNullable<api.ConsumerReport['shared']>[number]>({ name: string, version: string }))),
   lastSeen: isoTime,
 });
 const consumers = object<api.ConsumersAnswer>({ consumers: array(consumer) });

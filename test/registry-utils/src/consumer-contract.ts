@@ -21,6 +21,7 @@ export function describeConsumerStoreContract(backend: string, create: () => Pro
       service: 'user-service',
       kind: 'node',
       remotes: [{ name: 'auth', version, since: '2026-11-22T03:00:00.000Z' }],
+      shared: [{ name: 'jsonwebtoken', version: '9.0.3' }],
       lastSeen,
     });
 

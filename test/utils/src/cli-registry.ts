@@ -7,6 +7,8 @@ import { runScript, type ScriptResult, type ServiceProcess, startService } from 
 export interface CliRegistry {
   readonly url: string;
   readonly service: ServiceProcess;
+  /** The admin token the registry generated. */
+  readonly admin: string;
   /** `modmesh ARGS` against this registry (no token unless given in `env`). */
   modmesh(args: string[], env?: Record<string, string | undefined>): Promise<ScriptResult>;
   /** A publisher of `remote`: a key made by `modmesh keys generate`, trusted for it, and a publish token scoped to it. */
@@ -40,6 +42,7 @@ export async function startCliRegistry(work: string): Promise<CliRegistry> {
   return {
     url: service.url,
     service,
+    admin,
     modmesh,
     async addPublisher(remote) {
       await succeed(['keys', 'generate', '--out', 'keys', '--name', remote]);

@@ -3,7 +3,16 @@ export { ARTIFACTS_DIR, artifactPath, browserUnavailable, CHROMIUM, launchChromi
 export { type AuthBuild, authEnv, buildAuthRemote, repoRoot, requireCompiled } from './builds.js';
 export { copyCheckout } from './checkout.js';
 export { type CliPublisher, type CliRegistry, startCliRegistry } from './cli-registry.js';
-export { type Fault, type FaultOptions, type FaultProxy, startFaultProxy } from './fault-proxy.js';
+export {
+  type EndlessAnswer,
+  type EndlessPace,
+  type Fault,
+  type FaultOptions,
+  type FaultProxy,
+  type ForgedAnswer,
+  type RecordedAnswer,
+  startFaultProxy,
+} from './fault-proxy.js';
 export { type JsonResponse, pollUntil, requestJson } from './http.js';
 export { type Load, type LoadOptions, type LoadResult, startLoad } from './load.js';
 export { createTestDatabase, POSTGRES_SETUP, POSTGRES_URL_VARIABLE, postgresUnavailable, type TestDatabase } from './postgres.js';

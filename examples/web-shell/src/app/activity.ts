@@ -35,9 +35,27 @@ export function createActivity(): Activity {
       const entry: ActivityEntry =
         event.type === 'error'
           ? { id: next, at: new Date(), tone: 'error', remote: event.remote, text: event.error.message, code: event.error.code }
-          : event.type === 'swapped'
-            ? { id: next, at: new Date(), tone: 'success', remote: event.remote, text: `swapped ${event.previous} → ${event.version} without a reload` }
-            : { id: next, at: new Date(), tone: 'info', remote: event.remote, text: `loaded ${event.version}, signature and integrity checked` };
+          : event.type === 'trust'
+            ? {
+                id: next,
+                at: new Date(),
+                tone: 'error',
+                remote: 'trust',
+                text: `${event.error.message} (still running what was verified)`,
+                code: event.error.code,
+              }
+            : event.type === 'stale'
+              ? {
+                  id: next,
+                  at: new Date(),
+                  tone: 'error',
+                  remote: event.remote,
+                  text: `no fresh signed metadata since ${event.since ?? 'the page opened'} (${event.role} expired${event.cause ? `, ${event.cause}` : ''}); still running what was verified`,
+                  code: event.code,
+                }
+              : event.type === 'swapped'
+                ? { id: next, at: new Date(), tone: 'success', remote: event.remote, text: `swapped ${event.previous} → ${event.version} without a reload` }
+                : { id: next, at: new Date(), tone: 'info', remote: event.remote, text: `loaded ${event.version}, signature and integrity checked` };
       add(entry);
     },
     problem(remote, problem) {

@@ -7,7 +7,11 @@ import { App, type ShellConfig } from './App.js';
 import { createActivity } from './activity.js';
 
 interface PageConfig extends ShellConfig {
-  trust: Record<string, string[]>;
+  /** The root of trust (root.json's text), or else the keys trusted per remote. */
+  root?: string;
+  trust?: Record<string, string[]>;
+  /** A read token, for a registry that requires one. */
+  token?: string;
 }
 
 async function start(): Promise<void> {
@@ -19,7 +23,8 @@ async function start(): Promise<void> {
   const mesh = createBrowserMesh({
     registry: config.registry,
     remotes: config.remotes,
-    trust: config.trust,
+    ...(config.root === undefined ? { trust: config.trust } : { root: config.root }),
+    ...(config.token && { token: config.token }),
     name: 'web_shell',
     service: 'web-shell',
     shared: { react: { version: React.version, lib: () => React, requiredVersion: `^${React.version.split('.')[0]}.0.0` } },

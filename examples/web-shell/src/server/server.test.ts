@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startSilentServer, startStaticServer } from '@modmesh/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readShellConfig } from './config.js';
+import { readShellConfig, type ShellConfigError } from './config.js';
 import { createShellServer } from './server.js';
 
 const KEY = 'ed25519:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
@@ -28,6 +28,46 @@ async function shell(upstreams: { auth: string; user: string }, deadlineMs = 500
 describe('the web shell server', () => {
   it('refuses to start without a trusted key for each remote', () => {
     expect(() => readShellConfig({ MODMESH_TRUST_AUTH: KEY }, '/')).toThrow(/MODMESH_TRUST_USER/);
+  });
+
+  it('with MODMESH_ROOT, puts the root and the read token in the page instead of keys, and refuses both root and keys', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'web-shell-root-'));
+    const rootFile = path.join(dir, 'root.json');
+    const rootText = '{"signatures":[],"signed":{"_type":"root","version":1}}';
+    writeFileSync(rootFile, rootText);
+    const env = { MODMESH_REGISTRY: 'http://127.0.0.1:4999', MODMESH_ROOT: rootFile, MODMESH_READ_TOKEN: 'mmr_reader</script>' };
+    const server = createShellServer(readShellConfig(env, '/nonexistent'), () => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const html = await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)).text();
+    const inline = /<script type="application\/json" id="modmesh-config">([^<]*)<\/script>/.exec(html)?.[1];
+    // The root's exact text (the page verifies its signatures over it), and no `trust`.
+    expect(JSON.parse(inline ?? 'null')).toEqual({
+      registry: 'http://127.0.0.1:4999',
+      remotes: { auth: 'auth@stable', user: 'user@stable' },
+      root: rootText,
+      token: 'mmr_reader</script>',
+    });
+
+    const refusal = (env: NodeJS.ProcessEnv) => {
+      try {
+        readShellConfig(env, '/');
+      } catch (error) {
+        return { code: (error as ShellConfigError).code, message: (error as Error).message };
+      }
+      throw new Error('readShellConfig accepted it');
+    };
+    expect(refusal({ ...env, MODMESH_TRUST_AUTH: KEY })).toEqual({
+      code: 'MODMESH_CONFIG_INVALID',
+      message: expect.stringMatching(/MODMESH_ROOT and MODMESH_TRUST_AUTH are both set/),
+    });
+    expect(refusal({ ...env, MODMESH_TRUST_USER_FILE: path.join(dir, 'user.pub') }).code).toBe('MODMESH_CONFIG_INVALID');
+    expect(refusal({ MODMESH_ROOT: path.join(dir, 'missing.json') }).message).toMatch(/cannot be read \(ENOENT\)/);
+    writeFileSync(path.join(dir, 'targets.json'), '{"signatures":[],"signed":{"_type":"targets"}}');
+    expect(refusal({ MODMESH_ROOT: path.join(dir, 'targets.json') })).toEqual({
+      code: 'MODMESH_ROOT_INVALID',
+      message: expect.stringMatching(/is not a TUF root document/),
+    });
   });
 
   it('serves the page with a CSP that allows scripts from itself and the registry only, and the page config', async () => {

@@ -4,9 +4,10 @@ import path from 'node:path';
 import type { ShellConfig } from './config.js';
 
 /**
- * The web shell's server: the page, its configuration (which remotes, which keys the page
- * trusts), and a small gateway so the page's UI modules reach the auth and user services on the
- * page's own origin. The modules themselves come from the registry, never from here.
+ * The web shell's server: the page, its configuration (which remotes, the root of trust or the
+ * keys the page trusts, a read token), and a small gateway so the page's UI modules reach the
+ * auth and user services on the page's own origin. The modules themselves come from the
+ * registry, never from here.
  */
 export function createShellServer(config: ShellConfig, log: (level: string, msg: string, fields?: object) => void): http.Server {
   const registryOrigin = new URL(config.registry).origin;
@@ -28,7 +29,12 @@ export function createShellServer(config: ShellConfig, log: (level: string, msg:
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
   };
-  const pageConfig = JSON.stringify({ registry: config.registry, remotes: config.remotes, trust: config.trust });
+  const pageConfig = JSON.stringify({
+    registry: config.registry,
+    remotes: config.remotes,
+    ...(config.root === undefined ? { trust: config.trust } : { root: config.root }),
+    ...(config.token && { token: config.token }),
+  });
   // The configuration travels in the page itself, as a JSON data block (not a script, so the CSP
   // has nothing to allow): one round trip less before the first module can be resolved. `<` is
   // escaped so no value can close the block.

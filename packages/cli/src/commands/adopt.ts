@@ -179,6 +179,7 @@ function refreshCommand(kind: 'releases' | 'tags'): CommandSpec {
       const verified: VerifiedRegistry = await verifyRegistry(client, await trustedRootBytes(args, context.cwd, `${kind} refresh`), {
         remotes: [name],
         allowExpiredRoles: true,
+        allowRemovedSigners: true,
       });
       const role = `${name}.${kind}`;
       const current = verified.role(role);

@@ -4,8 +4,8 @@ import { type CommandSpec, JSON_OPTION, type ParsedArgs } from '../args.js';
 import { loadOptional } from '../optional.js';
 import { type CliContext, createOutput, formatBytes, type Output } from '../output.js';
 
-const BUNDLER_NAMES = ['webpack', 'rspack'] as const;
-const TARGET_NAMES = ['node', 'web'] as const;
+export const BUNDLER_NAMES = ['webpack', 'rspack'] as const;
+export const TARGET_NAMES = ['node', 'web'] as const;
 
 export const buildCommand: CommandSpec = {
   name: 'build',
@@ -86,11 +86,13 @@ export interface BuildPackage {
   buildRelease(options: BuildOptions): Promise<BuildResult>;
   watchRelease(
     options: BuildOptions,
-    listener: { onBuild(result: BuildResult): void; onError(error: ModmeshError): void },
+    listener: { onStart?(): void; onBuild(result: BuildResult): void; onError(error: ModmeshError): void },
   ): Promise<{ close(): Promise<void> }>;
+  loadConfig(options: { dir: string }): Promise<{ name: string; dir: string }>;
+  CONFIG_FILES: readonly string[];
 }
 
-interface BuildOptions {
+export interface BuildOptions {
   dir: string;
   bundler: (typeof BUNDLER_NAMES)[number];
   targets: (typeof TARGET_NAMES)[number][];
@@ -98,7 +100,7 @@ interface BuildOptions {
   config?: string;
 }
 
-interface BuildResult {
+export interface BuildResult {
   name: string;
   outDir: string;
   bundler: string;
@@ -114,7 +116,7 @@ function shown(cwd: string, dir: string): string {
   return relative.startsWith('..') ? dir : relative || '.';
 }
 
-function isOneOf<T extends string>(list: readonly T[], value: string): value is T {
+export function isOneOf<T extends string>(list: readonly T[], value: string): value is T {
   return (list as readonly string[]).includes(value);
 }
 

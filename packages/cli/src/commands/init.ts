@@ -100,7 +100,7 @@ function packageSpecs(names: readonly string[], dir: string | undefined): Record
         .at(-1);
       if (!tarball) {
         throw new ModmeshError('MODMESH_USAGE', `--packages ${dir} has no tarball of ${name} (${prefix}VERSION.tgz)`, {
-          hint: 'Make them in a modmesh checkout: npm pack -w packages/manifest -w packages/api -w packages/trust -w packages/host-core -w packages/build -w packages/cli -w packages/runtime --pack-destination DIR.',
+          hint: 'Make them in a modmesh checkout: npm pack -w packages/manifest -w packages/api -w packages/trust -w packages/host-core -w packages/contract -w packages/build -w packages/cli -w packages/runtime --pack-destination DIR.',
         });
       }
       return [name, `file:${path.join(dir, tarball)}`];

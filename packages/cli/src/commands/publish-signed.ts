@@ -5,7 +5,7 @@ import { createNodeSigner } from '@modmesh/trust/node';
 import semver from 'semver';
 import type { ParsedArgs } from '../args.js';
 import type { Output } from '../output.js';
-import { crypto, expiresIn, trustedRootBytes, verifyRegistry } from '../trust.js';
+import { crypto, delegatedPublishers, expiresIn, trustedRootBytes, verifyRegistry } from '../trust.js';
 import { ROLE_EXPIRY_DAYS, signRole } from './tags-signed.js';
 
 // A publish built on a version someone else just replaced is built again, this many times at most (design 16 §4.2).
@@ -20,8 +20,8 @@ export interface RootModePublish {
   privateKeyPem: string;
   tag?: string;
   reason?: string;
-  /** Uploads the files the registry lacks (after the checks that need no upload). */
-  upload(): Promise<void>;
+  /** Uploads the files the registry lacks (after the checks that need no upload), knowing the publishers the verified targets delegates. */
+  upload(publishers: string[]): Promise<void>;
 }
 
 /**
@@ -55,7 +55,7 @@ export async function publishRootMode(client: RegistryClient, args: ParsedArgs, 
   if (verified.role(role)?.targets[releasePath(name, version)]) {
     throw new ModmeshError('MODMESH_VERSION_EXISTS', `${name}@${version} is already listed by ${role}; releases are immutable`, { remote: name, version });
   }
-  await publish.upload();
+  await publish.upload(delegatedPublishers(verified, name));
   for (let attempt = 1; ; attempt += 1) {
     if (attempt > 1) verified = await verifyRegistry(client, rootBytes, { remotes: [name] });
     const expires = expiresIn(args.value('expires'), ROLE_EXPIRY_DAYS);

@@ -13,6 +13,7 @@ import {
 } from '@modmesh/manifest';
 import { CLIENT_OPTIONS, type CommandSpec, type ParsedArgs, readUserFile, releaseVersion, remoteName } from '../args.js';
 import { connect } from '../connect.js';
+import { gatePublish } from '../contract-gate.js';
 import { type CliContext, createOutput, formatBytes, type Output } from '../output.js';
 import { buildReleaseManifest } from '../release.js';
 import { ROOT_OPTION } from '../trust.js';
@@ -118,7 +119,8 @@ async function runPublish(args: ParsedArgs, context: CliContext): Promise<void> 
   let uploaded = { files: 0, bytes: 0 };
   let answer: PublishAnswer;
   if (args.value('root')) {
-    const upload = async () => {
+    const upload = async (publishers: string[]) => {
+      await gatePublish(client, signed.manifest, dir, output.note, publishers);
       uploaded = await uploadMissing(client, name, dir, signed.manifest.files, signed.signature.keyId, output);
     };
     const privateKeyPem = await readFile(keyFile, 'utf8');
@@ -133,6 +135,7 @@ async function runPublish(args: ParsedArgs, context: CliContext): Promise<void> 
     });
   } else {
     await checkPublishable(client, name, version, signed.signature.keyId);
+    await gatePublish(client, signed.manifest, dir, output.note);
     uploaded = await uploadMissing(client, name, dir, signed.manifest.files, signed.signature.keyId, output);
     answer = await client.publish(name, { ...signed, ...(tag && { tag }), ...(reason && { reason }) });
   }

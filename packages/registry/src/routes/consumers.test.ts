@@ -34,6 +34,18 @@ describe('consumers', () => {
     expect((await registry.app.inject({ url: '/v1/remotes/auth/consumers' })).json().consumers).toEqual([]);
   });
 
+  it('keep the packages a host provides to its remotes, for the publish gate', async () => {
+    registry = await createTestRegistry();
+    const shared = [{ name: 'jsonwebtoken', version: '9.0.3' }];
+    expect((await registry.app.inject({ method: 'POST', url: '/v1/consumers', payload: { ...report('a', 'auth'), shared } })).statusCode).toBe(200);
+    expect((await registry.app.inject({ url: '/v1/remotes/auth/consumers' })).json().consumers).toEqual([expect.objectContaining({ instanceId: 'a', shared })]);
+    for (const bad of [{ shared: 'jsonwebtoken' }, { shared: [{ name: 'jsonwebtoken' }] }, { shared: [{ name: '', version: '1.0.0' }] }]) {
+      const refused = await registry.app.inject({ method: 'POST', url: '/v1/consumers', payload: { ...report('b', 'auth'), ...bad } });
+      expect([refused.statusCode, refused.json().error.code]).toEqual([400, 'MODMESH_BAD_REQUEST']);
+    }
+    expect((await registry.app.inject({ url: '/v1/consumers' })).json().consumers.map((each: { instanceId: string }) => each.instanceId)).toEqual(['a']);
+  });
+
   it('refuse a report that is not one, and a remote name that is not one', async () => {
     registry = await createTestRegistry();
     const bad = await registry.app.inject({ method: 'POST', url: '/v1/consumers', payload: { instanceId: 'x' } });

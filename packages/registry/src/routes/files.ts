@@ -21,8 +21,9 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 /**
  * Release files: by their SHA-256 (`GET /v1/blobs/:sha256`, what a Node host fetches), and by
  * their path in a release (`GET /v1/remotes/:name/releases/:version/files/*`, what a browser
- * loads, because a container's chunks are found relative to its entry's URL). Same bytes and
- * caching either way; the most requested ones are answered from memory.
+ * loads, because a container's chunks are found relative to its entry's URL; or
+ * `GET /v1/remotes/:name/documents/:sha256/files/*`, the same without a token). Same bytes and
+ * caching every way; the most requested ones are answered from memory.
  */
 export async function fileRoutes(app: FastifyInstance, options: FileRoutesOptions): Promise<void> {
   const { metadata, blobs, blobCache, metrics } = options;
@@ -43,6 +44,28 @@ export async function fileRoutes(app: FastifyInstance, options: FileRoutesOption
       const sha256 = files.get(file);
       if (!sha256) throw new ModmeshError('MODMESH_NOT_FOUND', `${name}@${version} has no file ${file.slice(0, 200)}`, { remote: name, version });
       return sendBlob(reply, sha256, file);
+    },
+  );
+
+  // A page's <script> cannot send a token, so on a registry that requires one for reads a browser
+  // loads a release's files under the SHA-256 of its signed release document instead. Only a
+  // reader learns that hash (the remote's TUF roles list it), so the URL is the capability, for
+  // that one release only; the bytes are the same, checked by the page against the signed manifest.
+  app.get<{ Params: { name: string; sha256: string; '*': string } }>(
+    '/v1/remotes/:name/documents/:sha256/files/*',
+    { config: { publicRead: true }, schema: { params: paramsSchema('name') } },
+    async function getDocumentFile(request, reply) {
+      const { name, sha256, '*': file } = request.params;
+      const document = SHA256_HEX.test(sha256) ? await metadata.releaseDocumentByHash(name, sha256) : undefined;
+      if (!document) throw new ModmeshError('MODMESH_NOT_FOUND', `${name} has no release document with SHA-256 ${sha256.slice(0, 80)}`, { remote: name });
+      const files = await releaseFiles(name, document.version);
+      const blob = files.get(file);
+      if (!blob)
+        throw new ModmeshError('MODMESH_NOT_FOUND', `${name}@${document.version} has no file ${file.slice(0, 200)}`, {
+          remote: name,
+          version: document.version,
+        });
+      return sendBlob(reply, blob, file);
     },
   );
 

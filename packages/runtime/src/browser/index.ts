@@ -1,3 +1,4 @@
+export type { RemoteModuleId, RemoteModules } from '../remote-modules.js';
 export {
   type BrowserMesh,
   type BrowserMeshEvent,
@@ -5,4 +6,5 @@ export {
   type BrowserSharedPackage,
   createBrowserMesh,
   type RemoteState,
+  type TrustStatus,
 } from './mesh.js';

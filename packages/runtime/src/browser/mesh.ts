@@ -11,6 +11,8 @@ import {
   type StaleState,
 } from '@modmesh/host-core';
 import { importTrustedKeys, ModmeshError, type ModmeshErrorJson, verifyReleaseWeb, type WebTrustedKeys } from '@modmesh/manifest/web';
+import type { TrustSummary } from '@modmesh/trust';
+import type { RemoteModuleId, RemoteModules } from '../remote-modules.js';
 import { allowFiles, diagnoseScript, loadEntry } from './scripts.js';
 
 export type BrowserSharedPackage = SharedPackage;
@@ -51,7 +53,11 @@ export interface BrowserMeshOptions {
 export type BrowserMeshEvent =
   | { type: 'loaded'; remote: string; version: string }
   | { type: 'swapped'; remote: string; version: string; previous: string }
-  | { type: 'error'; remote: string; error: ModmeshErrorJson };
+  | { type: 'error'; remote: string; error: ModmeshErrorJson }
+  /** With a root: the registry's metadata was refused or could not be fetched (a rollback, a forgery, too large...); the page keeps what it verified. */
+  | { type: 'trust'; error: ModmeshErrorJson }
+  /** With a root: no fresh metadata of `remote` could be verified since `since`; the page still runs what it verified. */
+  | { type: 'stale'; remote: string; code: 'MODMESH_STALE'; role: string; since: string | undefined; cause?: string | undefined };
 
 export interface RemoteState {
   name: string;
@@ -65,13 +71,22 @@ export interface RemoteState {
 }
 
 export interface BrowserMesh {
-  /** `alias/Expose` (e.g. `auth/LoginForm`) from the running release of that remote. */
-  import<T>(id: string): Promise<T>;
+  /**
+   * `alias/Expose` (e.g. `auth/LoginForm`) from the running release of that remote. Typed by its
+   * id once `modmesh types pull` declared it (RemoteModules); any other id takes a type argument.
+   */
+  import<Id extends RemoteModuleId>(id: Id): Promise<RemoteModules[Id]>;
+  import<T = unknown>(id: string): Promise<T>;
   /** Called after every swap of `alias` to another release; returns the unsubscribe. */
   subscribe(alias: string, listener: (version: string) => void): () => void;
   version(alias: string): string | undefined;
-  status(): { instanceId: string; events: 'connected' | 'connecting' | 'off'; remotes: Record<string, RemoteState> };
+  status(): { instanceId: string; events: 'connected' | 'connecting' | 'off'; remotes: Record<string, RemoteState>; trust?: TrustStatus };
   close(): void;
+}
+
+/** With a root: the newest metadata the page verified, and why the last update failed while it does. */
+export interface TrustStatus extends TrustSummary {
+  lastError?: ModmeshErrorJson;
 }
 
 /** A release a page runs: verified with WebCrypto, its files loaded by URL with their signed integrity. */
@@ -174,6 +189,15 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
             root,
             client,
             remotes: [...new Set(parseRemotes(options.remotes).map((remote) => remote.name))],
+            // A failed cycle is said once per code (the core repeats nothing), so each one is worth showing.
+            log(level, msg, fields) {
+              const code = (fields as { code?: ModmeshErrorJson['code'] } | undefined)?.code;
+              if (level !== 'warn' || !code) return;
+              const remote = (fields as { remote?: string }).remote;
+              const error = new ModmeshError(code, msg, remote ? { remote } : {}).toJSON();
+              console.error(`[modmesh] ${code}: ${msg}`);
+              emit(remote ? { type: 'error', remote, error } : { type: 'trust', error });
+            },
           }),
         );
 
@@ -202,7 +226,10 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
         container,
         ...(answer.tag && { tag: { name: answer.tag.name, seq: answer.tag.seq, kind: answer.tag.kind, ...(answer.tag.signed && { signed: true }) } }),
         source: 'registry',
-        urlOf: (path) => client.fileUrl(manifest.name, manifest.version, path),
+        // With a root, files are named by the release document the publishers' role lists: a
+        // registry that requires read tokens serves them so to a <script>, which sends none.
+        urlOf: (path) =>
+          answer.documentSha256 ? client.documentFileUrl(manifest.name, answer.documentSha256, path) : client.fileUrl(manifest.name, manifest.version, path),
       };
     },
     states: createMemoryStateStore(),
@@ -217,7 +244,12 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
     watch: options.watch,
     recheckIntervalMs: options.recheckIntervalMs ?? DEFAULT_RECHECK_MS,
     reportIntervalMs: options.reportIntervalMs ?? DEFAULT_REPORT_MS,
-    log: () => undefined,
+    log(_level, msg, fields) {
+      const stale = fields as { code?: string; remote?: string; role?: string; since?: string; cause?: string } | undefined;
+      if (stale?.code !== 'MODMESH_STALE' || !stale.remote) return;
+      console.warn(`[modmesh] MODMESH_STALE: ${msg}`);
+      emit({ type: 'stale', remote: stale.remote, code: 'MODMESH_STALE', role: stale.role ?? 'unknown', since: stale.since, cause: stale.cause });
+    },
     counters: { inc: () => undefined },
     onChange({ alias, from, to }) {
       if (from === undefined) emit({ type: 'loaded', remote: alias, version: to });
@@ -263,7 +295,10 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
         };
       }
       const events = host.events();
-      return { instanceId, events: events === 'disconnected' ? 'connecting' : events, remotes };
+      const summary = rootTrust?.summary();
+      const failure = rootTrust?.failure();
+      const trust = summary && { ...summary, ...(failure && { lastError: failure.toJSON() }) };
+      return { instanceId, events: events === 'disconnected' ? 'connecting' : events, remotes, ...(trust && { trust }) };
     },
     close() {
       void host.close();

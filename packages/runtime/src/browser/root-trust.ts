@@ -3,10 +3,10 @@
 // module only when a root is given, so a page with per-remote keys never loads the verifier or
 // its schemas (the page's bundler makes it a chunk of its own).
 import type { RegistryClient } from '@modmesh/api';
-import { createTrust, type Trust, type TrustStore } from '@modmesh/host-core';
+import { createTrust, type Trust, type TrustOptions, type TrustStore } from '@modmesh/host-core';
 import { createWebCrypto } from '@modmesh/trust';
 
-export function createPageRootTrust(options: { root: string; client: RegistryClient; remotes: string[] }): Trust {
+export function createPageRootTrust(options: { root: string; client: RegistryClient; remotes: string[]; log: TrustOptions['log'] }): Trust {
   const { client } = options;
   return createTrust({
     root: new TextEncoder().encode(options.root),
@@ -15,7 +15,7 @@ export function createPageRootTrust(options: { root: string; client: RegistryCli
     metadata: (file, maxBytes) => client.tufMetadata(file, maxBytes),
     target: (path, maxBytes) => client.tufTarget(path, maxBytes),
     remotes: options.remotes,
-    log: () => undefined,
+    log: options.log,
     counters: { inc: () => undefined },
   });
 }
