@@ -25,8 +25,8 @@ export function workDir(name) {
  * Starts a Node script as a real process and resolves once it logs a JSON line with
  * `"msg":"listening"` and a `url` (every modmesh service and bench host does).
  */
-export function startProcess(script, { args = [], env = {}, cwd, deadlineMs = 30_000 } = {}) {
-  const child = spawn(process.execPath, [script, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startProcess(script, { args = [], nodeArgs = [], env = {}, cwd, deadlineMs = 30_000 } = {}) {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const handle = {
     child,
     pid: child.pid,

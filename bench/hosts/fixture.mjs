@@ -3,8 +3,8 @@
 //   stock    webpack-built Module Federation host (stock/), remote served by static-server.mjs
 //   modmesh  examples/user-service, remote published to a modmesh registry as auth@1.0.0 stable
 //   local    local-host.mjs: the same app with the validator imported, no federation
-import { createPublicKey } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { createPublicKey, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { authKey, buildAuth, startAuthWithToken, startProcess, startRegistryWithAuth, userServiceScript, waitFor200, workDir } from '../lib.mjs';
@@ -39,11 +39,14 @@ export async function startUserServiceFixture({ name, quick, variants }) {
   if (variants.includes('modmesh')) {
     const registry = await startRegistryWithAuth(dir);
     registry.publish(builds.remoteDir, '1.0.0', 'stable');
+    // V8's compiled code is kept beside the release (cacheDir/code) under a key of the run: an
+    // empty cache directory has none (cold), a filled one has what the first start compiled.
+    const codeCacheKey = randomBytes(32).toString('base64url');
     hosts.modmesh = {
       script: userServiceScript,
       env({ cacheDir }) {
         if (!cacheDir) throw new Error('the modmesh host needs a cacheDir');
-        return { MODMESH_REGISTRY: registry.url, MODMESH_TRUST_AUTH: registry.publicKey, MODMESH_CACHE_DIR: cacheDir };
+        return { MODMESH_REGISTRY: registry.url, MODMESH_TRUST_AUTH: registry.publicKey, MODMESH_CACHE_DIR: cacheDir, MODMESH_CODE_CACHE_KEY: codeCacheKey };
       },
     };
   }
@@ -58,7 +61,8 @@ export async function startUserServiceFixture({ name, quick, variants }) {
   function start(variant, options = {}) {
     const host = hosts[variant];
     if (!host) throw new Error(`${variant} is not one of this fixture's variants (${variants.join(', ')})`);
-    return startProcess(host.script, { cwd, env: { PORT: '0', ...host.env(options) } });
+    // options.nodeArgs: Node's own options for the process (bench/profile-start.mjs: --cpu-prof).
+    return startProcess(host.script, { cwd, nodeArgs: options.nodeArgs, env: { PORT: '0', ...host.env(options) } });
   }
 
   return {
@@ -75,13 +79,28 @@ export async function startUserServiceFixture({ name, quick, variants }) {
       const listeningMs = performance.now() - startedAt;
       await waitFor200(`${host.url}/profile`, token, { intervalMs: POLL_INTERVAL_MS });
       const firstOkMs = performance.now() - startedAt;
+      const cpuMs = processCpuMs(host.pid);
       await host.stop();
-      return { listeningMs, firstOkMs };
+      return { listeningMs, firstOkMs, cpuMs };
     },
   };
 }
 
 // --- internal ---
+
+// USER_HZ, the unit of /proc/<pid>/stat times: 100 on every Linux that Node runs on.
+const CLOCK_TICKS_PER_SECOND = 100;
+
+// User + system CPU of a process so far (all its threads), in ms at 10 ms resolution, from /proc
+// (Linux); undefined elsewhere. Less moved than wall time by what else runs on the machine.
+function processCpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
 
 const builtBy = new Map();
 

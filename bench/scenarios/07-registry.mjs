@@ -66,7 +66,7 @@ export async function run({ quick, log }) {
     notes.push('nginx 1 worker (the registry is one Node process), sendfile on, access_log off, keep-alive unlimited', cpuNote(resolve, files));
     return {
       metrics: [
-        { ...resolveMetric(resolve), ratio: ['modmesh', 'nginx'] },
+        { ...resolveMetric(resolve), ratio: ['modmesh', 'nginx'], aim: { on: 'ratio', min: 0.5, text: '≥ 0.5x nginx' } },
         { ...filesMetric(files), ratio: ['modmesh', 'nginx'], aim: { on: 'ratio', min: 0.5, text: '≥ 0.5x nginx' } },
       ],
       notes,
@@ -78,8 +78,9 @@ export async function run({ quick, log }) {
 
 // --- internal ---
 
-// Reported, with no aim: nginx answers a static file, the registry a database lookup; and
-// run.mjs judges an aim without bounds as met, which would print a "yes" for no target.
+// The registry answers resolves from memory (its answer cache, dropped at every publish of its
+// event hub), so its aim is set against nginx's (issue 18) where nginx runs beside it; run.mjs
+// judges an aim without bounds as met, so the metric alone carries none.
 function resolveMetric(runs) {
   return { name: `resolve auth@stable, ${CONNECTIONS} connections`, unit: 'req/s', variants: figures(runs, (run) => run.result.requests.average) };
 }

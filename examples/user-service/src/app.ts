@@ -1,4 +1,4 @@
-import { isModmeshError, ModmeshError } from '@modmesh/manifest';
+import { isModmeshError, ModmeshError } from '@modmesh/manifest/errors';
 import type { LiveModule } from '@modmesh/runtime';
 import express, { type NextFunction, type Request, type Response } from 'express';
 

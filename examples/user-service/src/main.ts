@@ -5,7 +5,7 @@
 // validator at the registry then overlaps with loading express and the app, instead of
 // waiting for them. The shared packages are handed over lazily, by require, for the same reason.
 import { createRequire } from 'node:module';
-import { ModmeshError } from '@modmesh/manifest';
+import { ModmeshError } from '@modmesh/manifest/errors';
 import { createMesh, hostTrustFromEnv, jsonLogger } from '@modmesh/runtime';
 import type { TokenValidatorModule } from './app.js';
 import { answerClientErrors } from './client-errors.js';
@@ -34,6 +34,10 @@ async function main(): Promise<void> {
       express: { version: require('express/package.json').version, lib: () => require('express'), requiredVersion: '^5.0.0' },
     },
     deadlines: { firstByteMs: deadlineMs, totalMs: deadlineMs * 3 },
+    // V8's compiled code of the releases it runs, kept on disk and vouched for by this secret
+    // (never stored beside it): a restart, or another host given the same directory and key,
+    // does not compile the same verified bytes again. Without it, compiled code stays in memory.
+    codeCache: process.env.MODMESH_CODE_CACHE_KEY ? { key: process.env.MODMESH_CODE_CACHE_KEY, dir: process.env.MODMESH_CODE_CACHE_DIR } : undefined,
     log,
   });
 

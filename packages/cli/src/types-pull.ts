@@ -65,7 +65,11 @@ export async function pullTypes(remote: RemoteSpec, resolved: ResolvedRelease, c
     );
   }
   const read = (file: FileEntry) => fileText(file, manifest, context, resolved.source === 'registry');
-  if (resolved.source === 'registry') await context.cache.writeRelease(remote.name, manifest.version, resolved.signed);
+  if (resolved.source === 'registry') {
+    // Kept for an offline pull later; written before going on (the cache writes in the background).
+    context.cache.keepRelease(remote.name, manifest.version, resolved.signed);
+    await context.cache.flush();
+  }
   const { readDeclarations } = await import('@modmesh/contract');
   const declarations = readDeclarations(await read(files.index), await read(files.text), `${remote.name}@${manifest.version} (${context.target})`);
   return { name: remote.name, version: manifest.version, declarations, source: resolved.source };

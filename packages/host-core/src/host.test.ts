@@ -95,6 +95,8 @@ describe('booting', () => {
     const { host, greet, changes } = start(registry);
     expect(await greet()).toBe('hello from 1.0.0');
     expect(host.statuses().demo).toMatchObject({ state: 'ready', version: '1.0.0', source: 'registry', tagSeq: 1 });
+    // Told after the task that loaded it (a page's first module use goes first).
+    await until(() => changes.length > 0);
     expect(changes).toEqual([{ alias: 'demo', from: undefined, to: '1.0.0' }]);
   });
 
@@ -155,7 +157,50 @@ describe('swapping', () => {
     await until(() => host.statuses().demo?.version === '1.1.0');
     expect(await greet()).toBe('hello from 1.1.0');
     expect(old?.greet?.()).toBe('hello from 1.0.0');
+    await until(() => changes.length > 1);
     expect(changes.at(-1)).toEqual({ alias: 'demo', from: '1.0.0', to: '1.1.0' });
+  });
+
+  it('serves the new release at once, and says it swapped only once its state is kept (a host stopped then boots it)', async () => {
+    const registry = fakeRegistry();
+    registry.answers.set('demo@stable', { version: '1.0.0', seq: 1 });
+    const memory = createMemoryStateStore();
+    const kept: string[] = [];
+    let letWrite: () => void = () => {};
+    const writing = new Promise<void>((resolve) => {
+      letWrite = resolve;
+    });
+    const states: typeof memory = {
+      read: memory.read,
+      async write(state) {
+        if (state.version === '1.1.0') await writing;
+        const written = await memory.write(state);
+        kept.push(state.version);
+        return written;
+      },
+    };
+    const keptWhenSaid: string[][] = [];
+    const { host, greet, logs } = start(registry, {
+      states,
+      log: (level, msg, fields) => {
+        if (msg.includes('swapped')) keptWhenSaid.push([...kept]);
+        logs.push({ level, msg, ...fields });
+      },
+    });
+    expect(await greet()).toBe('hello from 1.0.0');
+    registry.answers.set('demo@stable', { version: '1.1.0', seq: 2 });
+    host.slot('demo')?.update('test');
+    try {
+      await until(() => host.statuses().demo?.version === '1.1.0');
+      expect(await greet()).toBe('hello from 1.1.0');
+      await settle();
+      expect(logs.filter((line) => line.msg.includes('swapped'))).toEqual([]);
+    } finally {
+      // Whatever happened, the write goes on (close() waits for it).
+      letWrite();
+    }
+    await until(() => keptWhenSaid.length > 0);
+    expect(keptWhenSaid).toEqual([['1.0.0', '1.1.0']]);
   });
 
   it('refuses a release that lacks an export in use, and keeps serving the old one', async () => {

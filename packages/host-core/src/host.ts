@@ -39,6 +39,8 @@ export interface HostOptions<R extends CoreRelease> {
   counters: Counters;
   onChange?(change: { alias: string; remote: RemoteSpec; from: string | undefined; to: string }): void;
   onError?(alias: string, error: ModmeshError): void;
+  /** CPU time the process has used so far, in microseconds, for the swap log (Node hosts). */
+  cpuTime?: () => number;
 }
 
 export type EventsState = 'connected' | 'connecting' | 'disconnected' | 'off';
@@ -100,9 +102,14 @@ export function createHost<R extends CoreRelease>(options: HostOptions<R>): Host
         hostShared: options.hostShared,
         log: options.log,
         counters: options.counters,
+        cpuTime: options.cpuTime,
         onChange(change) {
-          options.onChange?.({ alias: remote.alias, ...change });
-          void report();
+          // After the task that swapped: what the release's first use still has to do (a page
+          // fetching the module's chunk) goes first, listeners and the report after.
+          setTimeout(() => {
+            options.onChange?.({ alias: remote.alias, ...change });
+            void report();
+          }, 0);
         },
         onError: (_remote, error) => options.onError?.(remote.alias, error),
       }),
@@ -214,8 +221,9 @@ export function createHost<R extends CoreRelease>(options: HostOptions<R>): Host
       clearInterval(recheck);
       clearInterval(reporter);
       clearInterval(staleTimer);
-      for (const slot of slots.values()) slot.close();
+      const kept = Promise.all([...slots.values()].map((slot) => slot.close()));
       await reporting;
+      await kept;
       if (options.reportIntervalMs !== 0) await options.client.forget(options.instanceId).catch(() => {});
     },
   };

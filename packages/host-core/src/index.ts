@@ -12,6 +12,7 @@ export {
   type SharedStatus,
 } from './federation.js';
 export { createHost, type EventsState, type Host, type HostOptions, type StaleState } from './host.js';
+export { createLazyTrust } from './lazy-trust.js';
 export type { CoreRelease, Offer, StateStore, TagInfo, VerifiedState } from './release.js';
 export { createMemoryStateStore, isOlderState, type RunningRelease, replayOf, runningFromState } from './replay.js';
 export { copiesIn, privateShareScopes, type ShareScope, type ShareScopeMap, withOwnScopes } from './share-scopes.js';

@@ -34,6 +34,8 @@ export interface SlotPorts<R extends CoreRelease> {
   onChange(change: { remote: RemoteSpec; from: string | undefined; to: string }): void;
   /** Told of every failure, coded. */
   onError?(remote: RemoteSpec, error: ModmeshError): void;
+  /** CPU time the process has used so far, in microseconds (Node: process.cpuUsage): a swap logs what it cost. */
+  cpuTime?: () => number;
 }
 
 export interface SlotStatus {
@@ -63,7 +65,8 @@ export interface RemoteSlot<R extends CoreRelease> {
   modules(): ReadonlyMap<string, unknown>;
   /** Looks for a newer release (an event said so, or the periodic check); one update at a time. */
   update(reason: string): void;
-  close(): void;
+  /** Stops retries and checks; resolves once the state verified last is kept. */
+  close(): Promise<void>;
 }
 
 // A caller that finds the last attempt failed this recently gets that failure rather than
@@ -96,6 +99,8 @@ export function createRemoteSlot<R extends CoreRelease>(remote: RemoteSpec, port
   let closed = false;
   // The last release refused, so that the periodic check does not refuse (and log) it again and again.
   let refused: string | undefined;
+  // Writes of the verified state, one after the other (see keepState).
+  let keeping: Promise<void> = Promise.resolve();
 
   async function boot(): Promise<void> {
     attempts += 1;
@@ -195,10 +200,27 @@ export function createRemoteSlot<R extends CoreRelease>(remote: RemoteSpec, port
     since = new Date().toISOString();
     lastError = undefined;
     counters.inc('modmesh_runtime_loads_total', { remote: name, source: next.source, result: 'loaded' });
-    if (next.source === 'registry') await rememberState(next.version, next.tag);
-    if (from !== undefined) log('info', `${name}: swapped ${from} -> ${next.version}`, { remote: name, from, to: next.version, spec });
-    else log('info', `${name}: running ${next.version}`, { remote: name, version: next.version, spec, source: next.source });
+    const kept = next.source === 'registry' ? keepState(next.version, next.tag) : undefined;
+    if (from === undefined) log('info', `${name}: running ${next.version}`, { remote: name, version: next.version, spec, source: next.source });
     ports.onChange({ remote, from, to: next.version });
+    if (from !== undefined) {
+      // A swap is told once its state is on disk: a host stopped after that boots this release
+      // from its cache, not the one before (a host may be stopped without close(), as a stock
+      // host on SIGTERM is). The new release already answers meanwhile.
+      await kept;
+      log('info', `${name}: swapped ${from} -> ${next.version}`, { remote: name, from, to: next.version, spec });
+    }
+  }
+
+  // The state a running release was verified at is kept on disk right after the install, not
+  // before it: the next request already gets the new release. A boot does not wait for it; a
+  // swap is told once it is done. Writes are chained, so they land in order; the store never
+  // lowers what it keeps. The promise never rejects (a failure is noted).
+  function keepState(version: string, tag: Omit<TagInfo, 'name'> | undefined): Promise<void> {
+    keeping = keeping
+      .then(() => rememberState(version, tag))
+      .catch((error: unknown) => noteFailure(coded(error), `keeping the verified state of ${name}@${version}`));
+    return keeping;
   }
 
   // Whether the update is to be tried again: only after a failure that is not the release's fault.
@@ -208,13 +230,14 @@ export function createRemoteSlot<R extends CoreRelease>(remote: RemoteSpec, port
       return 'done';
     }
     const current = release;
+    const cpuAtStart = ports.cpuTime?.();
     const answer = await ports.resolve(name, spec);
     const offered = offeredOf(answer);
     if (answer.version === current.version) {
       // The same release at a newer move of the tag: the newer state is kept, here and on disk.
       if (answer.tag && current.tag && answer.tag.seq > current.tag.seq) {
         current.tag = { ...current.tag, seq: answer.tag.seq, kind: answer.tag.kind, signed: answer.tag.signed };
-        await rememberState(current.version, answer.tag);
+        void keepState(current.version, answer.tag);
       }
       return 'done';
     }
@@ -235,7 +258,14 @@ export function createRemoteSlot<R extends CoreRelease>(remote: RemoteSpec, port
     try {
       await commit(await ports.acquire(remote, answer));
       counters.inc('modmesh_runtime_swaps_total', { remote: name, result: 'swapped' });
-      log('info', `${name}: swap took ${Math.round(performance.now() - started)} ms`, { remote: name, version: answer.version, reason });
+      // CPU: of the whole update, from asking which release to run to the swap.
+      const cpuMs = cpuAtStart === undefined ? undefined : ((ports.cpuTime?.() ?? cpuAtStart) - cpuAtStart) / 1000;
+      log('info', `${name}: swap took ${Math.round(performance.now() - started)} ms`, {
+        remote: name,
+        version: answer.version,
+        reason,
+        ...(cpuMs !== undefined && { cpuMs }),
+      });
       return 'done';
     } catch (error) {
       const failure = coded(error);
@@ -347,6 +377,7 @@ export function createRemoteSlot<R extends CoreRelease>(remote: RemoteSpec, port
       closed = true;
       clearTimeout(retryTimer);
       clearTimeout(updateRetryTimer);
+      return keeping;
     },
   };
   return slot;

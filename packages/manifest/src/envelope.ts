@@ -3,7 +3,9 @@
 // browsers (web.ts) share them, so both refuse exactly the same inputs.
 import { canonicalJson } from './canonical.js';
 import { ModmeshError } from './errors.js';
-import { isSafeReleasePath, type ReleaseManifest, releaseManifestSchema } from './schema.js';
+import { releaseManifestIssues } from './generated/release-manifest-check.js';
+import { isSafeReleasePath } from './rules.js';
+import type { ReleaseManifest } from './schema.js';
 
 /** A release manifest with its publisher's signature: what the registry stores and serves. */
 export interface SignedRelease {
@@ -85,7 +87,11 @@ export function acceptSigned(envelope: Envelope, expect?: { name: string; versio
   return checked;
 }
 
-/** Checks a manifest against the schema; a `MODMESH_MANIFEST_INVALID` lists every problem. */
+/**
+ * Checks a manifest against the schema (in its compiled form: the same rules, without building
+ * the schema at start-up); a `MODMESH_MANIFEST_INVALID` lists every problem. Returns the input,
+ * which is then a manifest.
+ */
 export function parseReleaseManifest(input: unknown): ReleaseManifest {
   const unsafe = unsafePaths(input);
   if (unsafe.length > 0) {
@@ -94,9 +100,9 @@ export function parseReleaseManifest(input: unknown): ReleaseManifest {
       file: unsafe[0],
     });
   }
-  const result = releaseManifestSchema.safeParse(input);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(manifest)'}: ${issue.message}`);
+  const issues = releaseManifestIssues(input);
+  if (issues.length === 0) return input as ReleaseManifest;
+  const problems = issues.map((issue) => `${issue.path.join('.') || '(manifest)'}: ${issue.message}`);
   throw new ModmeshError('MODMESH_MANIFEST_INVALID', `invalid release manifest: ${problems.join('; ')}`, subjectOf(input));
 }
 

@@ -1,5 +1,6 @@
 // The browser entry of @modmesh/manifest: release verification with WebCrypto, and nothing that
-// needs Node. Browsers refuse exactly what Node hosts refuse (envelope.ts is shared).
+// needs Node or the schema library. Browsers refuse exactly what Node hosts refuse (envelope.ts
+// is shared).
 import { fromBase64, toBase64Url } from './base64.js';
 import { acceptSigned, badSignature, readEnvelope, signingText, untrustedKey } from './envelope.js';
 import { ModmeshError } from './errors.js';
@@ -10,7 +11,8 @@ export { ERROR_CATALOGUE, type ErrorCode } from './catalogue.js';
 export { parseReleaseManifest, type ReleaseSignature, type SignedRelease } from './envelope.js';
 export { type ErrorSubject, isModmeshError, ModmeshError, type ModmeshErrorJson, type ModmeshErrorOptions } from './errors.js';
 export { type ReleaseCryptoPort, type ThresholdVerifyOptions, verifyReleaseThreshold } from './release-threshold.js';
-export { type ContainerInfo, type FileEntry, REMOTE_NAME, type ReleaseManifest, type SharedEntry, specKindOf, TAG_NAME } from './schema.js';
+export { REMOTE_NAME, specKindOf, TAG_NAME } from './rules.js';
+export type { ContainerInfo, FileEntry, ReleaseManifest, SharedEntry } from './schema.js';
 
 /** Public keys trusted for one remote, by key id, imported for WebCrypto. */
 export type WebTrustedKeys = ReadonlyMap<string, WebCryptoKey>;

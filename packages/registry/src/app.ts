@@ -112,7 +112,7 @@ export async function createRegistryApp(options: RegistryAppOptions): Promise<Re
   await limits.register(app);
   await app.register(healthRoutes, { metrics, tuf: status });
   await app.register(dashboardRoutes);
-  await app.register(readRoutes, { metadata });
+  await app.register(readRoutes, { metadata, hub });
   await app.register(fileRoutes, { metadata, blobs, blobCache, metrics });
   await app.register(releaseRoutes, { blobs, auth, publisher, metrics, limits, maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES });
   await app.register(tagRoutes, { metadata, auth, hub, metrics, limits });

@@ -9,6 +9,12 @@ export interface EventHub {
    * and delivers them in id order, so all replicas send the same events in the same order.
    */
   publish(events?: RegistryEvent[]): void;
+  /**
+   * Calls `listener` at every publish (events committed here, or possibly by another replica),
+   * before they are read: what was answered from the stored state until then may be out of date.
+   * Returns the function that stops it.
+   */
+  onPublish(listener: () => void): () => void;
   /** Serves `GET /v1/events` as Server-Sent Events, resuming after `Last-Event-ID`. */
   serve(request: FastifyRequest, reply: FastifyReply): Promise<void>;
   clients(): number;
@@ -26,6 +32,7 @@ const RETRY_MS = 1000;
 
 export function createEventHub(metadata: MetadataStore, options: { onError?: (error: unknown) => void } = {}): EventHub {
   const streams = new Set<(event: RegistryEvent) => void>();
+  const publishListeners = new Set<() => void>();
   const closers = new Set<() => void>();
   // The newest event delivered to the live streams; undefined until start() read it.
   let head: number | undefined;
@@ -65,12 +72,21 @@ export function createEventHub(metadata: MetadataStore, options: { onError?: (er
     }
   };
 
+  const publish = (): void => {
+    for (const listener of publishListeners) listener();
+    wake();
+  };
+
   return {
-    publish: wake,
+    publish,
+    onPublish(listener) {
+      publishListeners.add(listener);
+      return () => publishListeners.delete(listener);
+    },
     clients: () => streams.size,
     async start() {
       head = await metadata.latestEventId();
-      stopWatching = await metadata.watchEvents(wake);
+      stopWatching = await metadata.watchEvents(publish);
     },
     async close() {
       for (const close of closers) close();

@@ -28,7 +28,7 @@ export interface AcquireContext {
  * The release an offer names, only once its manifest is signed by a trusted key (checked here
  * against the per-remote keys, or already by the trust of a host with a root) and every file it
  * needs has the signed size and SHA-256. Files already in the cache (re-hashed on read) are not
- * fetched again; new ones are cached.
+ * fetched again; new ones are cached (in the background: the release runs from memory).
  */
 export async function acquireFromRegistry(context: AcquireContext, name: string, answer: Offer): Promise<VerifiedRelease> {
   const manifest = answer.manifest ?? verifyRelease(answer.release, { trusted: context.trusted, expect: { name, version: answer.version } });
@@ -39,7 +39,7 @@ export async function acquireFromRegistry(context: AcquireContext, name: string,
     files.set(relativeTo(root.container, file.path), bytes);
   });
   // Kept for a restart with the registry down (a host with a root keeps its release documents in the trust store).
-  if (answer.release) await context.cache.writeRelease(name, manifest.version, answer.release);
+  if (answer.release) context.cache.keepRelease(name, manifest.version, answer.release);
   const tag = answer.tag && { name: answer.tag.name, seq: answer.tag.seq, kind: answer.tag.kind, ...(answer.tag.signed && { signed: true }) };
   return verified(manifest, container, files, root, 'registry', tag);
 }
@@ -132,7 +132,7 @@ async function download(context: AcquireContext, manifest: ReleaseManifest, file
   if (bytes.length !== file.size || createHash('sha256').update(bytes).digest('hex') !== file.sha256) {
     throw mismatch(manifest, file, 'does not match the SHA-256 in the signed manifest');
   }
-  await context.cache.writeBlob(file.sha256, bytes);
+  context.cache.keepBlob(file.sha256, bytes);
   return bytes;
 }
 

@@ -1,8 +1,9 @@
 import realFs from 'node:fs';
 import * as nodeModule from 'node:module';
 import path from 'node:path';
-import vm from 'node:vm';
+import realVm from 'node:vm';
 import { ModmeshError } from '@modmesh/manifest';
+import { type CodeCache, createCodeCache } from './code-cache.js';
 
 /** The two functions every Module Federation container exposes. */
 export interface FederationContainer {
@@ -24,6 +25,10 @@ export interface EvaluateContainerOptions {
   declaredName?: string;
   /** Told each file the container's code reads, entry first: what actually ran. */
   onEvaluate?: (file: string) => void;
+  /** V8's compiled code of what was evaluated before. @default the process's, in memory */
+  codeCache?: CodeCache;
+  /** The signed SHA-256 of each file, by the same paths as `files`: what names its compiled code. */
+  digests?: ReadonlyMap<string, string>;
 }
 
 // Node's own require, also when this file is bundled into a stock host by webpack (the runtime
@@ -55,7 +60,7 @@ export function evaluateContainer(options: EvaluateContainerOptions): Federation
   options.onEvaluate?.(options.entry);
   const module = { exports: {} as unknown };
   try {
-    const run = vm.compileFunction(source.toString('utf8'), ['exports', 'require', 'module', '__filename', '__dirname'], { filename });
+    const run = compileModule(source, filename, options, options.entry);
     run.call(module.exports, module.exports, createContainedRequire(options), module, filename, options.root);
   } catch (cause) {
     throw new ModmeshError(
@@ -74,6 +79,30 @@ export function evaluateContainer(options: EvaluateContainerOptions): Federation
 }
 
 // --- internal ---
+
+// A file of the release as CommonJS sees it: a function of the module's variables. On one line
+// with the source's first, so line numbers in stack traces stay the file's.
+const MODULE_WRAPPER = ['(function (exports, require, module, __filename, __dirname) {', '\n})'] as const;
+// Names the wrapper in a code cache identity: another wrapper, other characters.
+const MODULE_WRAPPER_ID = 'commonjs-v1';
+
+type ModuleFunction = (exports: unknown, require: NodeJS.Require, module: { exports: unknown }, filename: string, dirname: string) => void;
+
+function compileModule(source: Buffer, filename: string, options: EvaluateContainerOptions, relative: string): ModuleFunction {
+  // The same verified bytes, decoded and wrapped the same way, are the same characters.
+  const digest = options.digests?.get(relative);
+  const identity = digest && `${MODULE_WRAPPER_ID}:utf8:${digest}`;
+  const script = codeCacheOf(options).script(MODULE_WRAPPER[0] + source.toString('utf8') + MODULE_WRAPPER[1], filename, identity);
+  return script.runInThisContext() as ModuleFunction;
+}
+
+let processCodeCache: CodeCache | undefined;
+
+function codeCacheOf(options: EvaluateContainerOptions): CodeCache {
+  if (options.codeCache) return options.codeCache;
+  processCodeCache ??= createCodeCache();
+  return processCodeCache;
+}
 
 const NODE_LIBRARY_HINT =
   "Build the remote for Node (target 'async-node') with @module-federation/enhanced or rspack's ModuleFederationPlugin, library type " +
@@ -112,14 +141,34 @@ function isContainer(value: unknown): value is FederationContainer {
   );
 }
 
+// The real `vm`, except that what the container's chunk loader runs (webpack's `async-node`
+// target: `runInThisContext('(function (exports, require, ...) {' + chunk + '})')`, the chunk
+// read through the contained fs) is compiled with the code cache: the chunk's compiled code is
+// kept like the entry's.
+function createContainedVm(options: EvaluateContainerOptions): typeof realVm {
+  const runInThisContext = function runInThisContext(code: unknown, filename?: unknown): unknown {
+    // Other uses (options of V8's, no file name) are the real vm's.
+    if (typeof code !== 'string' || typeof filename !== 'string') return Reflect.apply(realVm.runInThisContext, realVm, [code, filename]);
+    return codeCacheOf(options).script(code, filename).runInThisContext();
+  };
+  return new Proxy(realVm, {
+    get(target, property, receiver) {
+      if (property === 'runInThisContext') return runInThisContext;
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}
+
 type ReadCallback = (error: NodeJS.ErrnoException | null, data?: string | Buffer) => void;
 
 function createContainedRequire(options: EvaluateContainerOptions): NodeJS.Require {
   const fs = createContainedFs(options);
+  const vm = createContainedVm(options);
   const root = path.resolve(options.root);
   const fromRelease = new Map<string, unknown>();
   const containedRequire = function containedRequire(id: string): unknown {
     if (id === 'fs' || id === 'node:fs') return fs;
+    if (id === 'vm' || id === 'node:vm') return vm;
     if (!id.startsWith('./') && !id.startsWith('../')) return requireFromHost(id);
     // A relative require is the container asking for one of its own files (webpack's `require`
     // chunk loading): answered from the checked files, never from the disk.
@@ -133,14 +182,7 @@ function createContainedRequire(options: EvaluateContainerOptions): NodeJS.Requi
     options.onEvaluate?.(relative);
     const filename = path.join(root, relative);
     const module = { exports: {} as unknown };
-    vm.compileFunction(source.toString('utf8'), ['exports', 'require', 'module', '__filename', '__dirname'], { filename }).call(
-      module.exports,
-      module.exports,
-      require,
-      module,
-      filename,
-      path.dirname(filename),
-    );
+    compileModule(source, filename, options, relative).call(module.exports, module.exports, require, module, filename, path.dirname(filename));
     return module.exports;
   };
   return Object.assign(containedRequire, {

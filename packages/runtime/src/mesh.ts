@@ -4,16 +4,24 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRegistryClient, type Deadlines, type RegistryClient } from '@modmesh/api';
 import { createNodeTransport } from '@modmesh/api/node';
-import { createHost, createTrust, parseRemotes, type SharedPackage, type SharedStatus, type SlotStatus, type StaleState, type Trust } from '@modmesh/host-core';
+import {
+  createHost,
+  createLazyTrust,
+  parseRemotes,
+  type SharedPackage,
+  type SharedStatus,
+  type SlotStatus,
+  type StaleState,
+  type Trust,
+} from '@modmesh/host-core';
 import { isModmeshError, keyIdOf, ModmeshError, parsePublicKey } from '@modmesh/manifest';
-import { createNodeCrypto } from '@modmesh/trust/node';
 import { acquireFromCache, acquireFromRegistry, type VerifiedRelease } from './acquire.js';
 import { createReleaseCache, type ReleaseCache } from './cache.js';
+import { type CodeCacheOptions, createCodeCache } from './code-cache.js';
 import { jsonLogger, type Logger } from './log.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createNodeFederation } from './node-federation.js';
 import type { RemoteModuleId, RemoteModules } from './remote-modules.js';
-import { createNodeTrustStore } from './trust-store.js';
 
 export interface MeshOptions {
   /** The registry's URL. */
@@ -49,6 +57,13 @@ export interface MeshOptions {
   recheckIntervalMs?: number;
   /** How often to tell the registry what this host runs; 0 turns reporting off. @default 15000 */
   reportIntervalMs?: number;
+  /**
+   * Keep V8's compiled code of the releases this host runs on disk (`cacheDir/code` unless `dir`),
+   * vouched for by `key`, so that a restart, or another host sharing `dir`, does not compile the
+   * same verified bytes again. Without it, compiled code is kept in memory only. See the README,
+   * "Compiled code", for what the key protects.
+   */
+  codeCache?: CodeCacheOptions;
   /** @default JSON lines on stdout */
   log?: Logger;
 }
@@ -140,7 +155,8 @@ export function createMesh(options: MeshOptions): Mesh {
   const cache = createReleaseCache(options.cacheDir ?? path.join('.modmesh', 'cache'));
   const trust = options.root === undefined ? undefined : rootTrust(options, client, cache, log, metrics);
   const trusted = trust ? new Map<string, Map<string, KeyObject>>() : trustedKeys(options.remotes, options.trust ?? {});
-  const federation = createNodeFederation({ hostName, hostId: randomBytes(6).toString('hex'), shared: options.shared ?? {} });
+  const codeCache = createCodeCache(options.codeCache && { key: options.codeCache.key, dir: options.codeCache.dir ?? path.join(cache.dir, 'code') });
+  const federation = createNodeFederation({ hostName, hostId: randomBytes(6).toString('hex'), shared: options.shared ?? {}, codeCache });
   const host = createHost<VerifiedRelease>({
     remotes: options.remotes,
     client,
@@ -162,6 +178,7 @@ export function createMesh(options: MeshOptions): Mesh {
     reportIntervalMs: options.reportIntervalMs ?? DEFAULT_REPORT_MS,
     log,
     counters: metrics,
+    cpuTime: processCpuTime,
   });
 
   async function importModule<T>(id: string, deadlineMs = DEFAULT_DEADLINE_MS): Promise<T> {
@@ -209,11 +226,19 @@ export function createMesh(options: MeshOptions): Mesh {
       };
     },
     metrics: () => metrics.text(),
-    close: () => host.close(),
+    async close() {
+      await host.close();
+      await codeCache.close();
+    },
   };
 }
 
 // --- internal ---
+
+function processCpuTime(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
 
 function rootTrust(options: MeshOptions, client: RegistryClient, cache: ReleaseCache, log: Logger, counters: Metrics): Trust {
   if (options.trust) {
@@ -222,16 +247,8 @@ function rootTrust(options: MeshOptions, client: RegistryClient, cache: ReleaseC
     });
   }
   const root = typeof options.root === 'string' ? readRootFile(options.root) : (options.root as Uint8Array);
-  return createTrust({
-    root,
-    crypto: createNodeCrypto(),
-    store: createNodeTrustStore(cache),
-    metadata: (file, maxBytes) => client.tufMetadata(file, maxBytes),
-    target: (file, maxBytes) => client.tufTarget(file, maxBytes),
-    remotes: [...new Set(parseRemotes(options.remotes).map((remote) => remote.name))],
-    log,
-    counters,
-  });
+  const remotes = [...new Set(parseRemotes(options.remotes).map((remote) => remote.name))];
+  return createLazyTrust(async () => (await import('./root-trust.js')).createRootTrust({ root, client, cache, remotes, log, counters }));
 }
 
 function readRootFile(file: string): Uint8Array {

@@ -1,6 +1,7 @@
 import { createFederation, type Federation, type Installing, type LoadedContainer, type SharedPackage } from '@modmesh/host-core';
 import { ModmeshError } from '@modmesh/manifest';
 import type { VerifiedRelease } from './acquire.js';
+import type { CodeCache } from './code-cache.js';
 import { evaluateContainer } from './evaluate.js';
 import { evaluateWithOwnInstance, instanceNamed } from './instances.js';
 
@@ -8,8 +9,14 @@ import { evaluateWithOwnInstance, instanceNamed } from './instances.js';
  * The federation runtime of a Node host (@modmesh/host-core's), whose containers come from
  * verified bytes in memory (see loadNodeContainer).
  */
-export function createNodeFederation(options: { hostName: string; hostId: string; shared: Record<string, SharedPackage> }): Federation<VerifiedRelease> {
-  return createFederation<VerifiedRelease>({ ...options, loadContainer: loadNodeContainer });
+export function createNodeFederation(options: {
+  hostName: string;
+  hostId: string;
+  shared: Record<string, SharedPackage>;
+  codeCache?: CodeCache;
+}): Federation<VerifiedRelease> {
+  const { codeCache, ...federation } = options;
+  return createFederation<VerifiedRelease>({ ...federation, loadContainer: (installing) => loadNodeContainer(installing, codeCache) });
 }
 
 /**
@@ -18,7 +25,7 @@ export function createNodeFederation(options: { hostName: string; hostId: string
  * instances, so the instance its bundled runtime makes is its own and known by the host's name
  * for it (instances.ts).
  */
-export function loadNodeContainer({ runtimeName, release, evaluated }: Installing<VerifiedRelease>): LoadedContainer {
+export function loadNodeContainer({ runtimeName, release, evaluated }: Installing<VerifiedRelease>, codeCache?: CodeCache): LoadedContainer {
   const { result, created } = evaluateWithOwnInstance(runtimeName, () =>
     evaluateContainer({
       remote: release.name,
@@ -28,6 +35,8 @@ export function loadNodeContainer({ runtimeName, release, evaluated }: Installin
       files: release.files,
       declaredName: release.container.name,
       onEvaluate: (file) => evaluated.push(file),
+      codeCache,
+      digests: digestsOf(release),
     }),
   );
   // Every stock build makes its instance while its entry runs (and it is its own). One that did
@@ -42,4 +51,12 @@ export function loadNodeContainer({ runtimeName, release, evaluated }: Installin
     );
   }
   return { container: result, ownInstance: created > 0 };
+}
+
+// --- internal ---
+
+// The signed SHA-256 of each file of the container, by its path relative to the container.
+function digestsOf(release: VerifiedRelease): Map<string, string> {
+  const prefix = release.container.entry.slice(0, release.container.entry.length - release.entry.length);
+  return new Map(release.manifest.files.filter((file) => file.path.startsWith(prefix)).map((file) => [file.path.slice(prefix.length), file.sha256]));
 }

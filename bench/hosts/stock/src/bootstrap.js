@@ -154,12 +154,15 @@ function startReloadLoop(intervalMs, mode) {
   // What MF-NODE-FACTS.md found to swap: re-register the remote, overriding the old
   // registration, and load the exposed module again.
   async function swapByForce() {
+    // CPU of the poll that finds the new build and of loading it (what a modmesh host's swap log
+    // says for its update), from process.cpuUsage().
+    const cpuAtStart = cpuTime();
     const build = await entryHash();
     if (build === running) return;
     const startedAt = performance.now();
     registerRemotes([{ name: 'auth', entry: remoteEntryUrl }], { force: true });
     await validator.reload();
-    log('info', 'swapped', { from: running, to: build, mode, loadMs: performance.now() - startedAt });
+    log('info', 'swapped', { from: running, to: build, mode, loadMs: performance.now() - startedAt, cpuMs: (cpuTime() - cpuAtStart) / 1000 });
     running = build;
   }
 
@@ -179,6 +182,11 @@ function startReloadLoop(intervalMs, mode) {
     log('info', 'swapped', { from: running, to: build, mode, loadMs: performance.now() - startedAt });
     running = build;
   }
+}
+
+function cpuTime() {
+  const { user, system } = process.cpuUsage();
+  return user + system;
 }
 
 async function entryHash() {

@@ -125,12 +125,18 @@ export function App({ mesh, activity, config }: { mesh: BrowserMesh; activity: A
 function ActivityRow({ entry }: { entry: ActivityEntry }): React.ReactElement {
   return (
     <li className={`activity-row ${entry.tone}`} data-testid="activity-entry">
-      <time dateTime={entry.at.toISOString()}>{entry.at.toLocaleTimeString()}</time>
+      <time dateTime={entry.at.toISOString()}>{clockTime(entry.at)}</time>
       <span className="badge">{entry.remote}</span>
       <span className="text">{entry.text}</span>
       {entry.code && <code className="code">{entry.code}</code>}
     </li>
   );
+}
+
+// hh:mm:ss of the page's clock. Not toLocaleTimeString: the first use of Intl's date formats
+// costs the page milliseconds, and the first entry is written as the first module arrives.
+function clockTime(at: Date): string {
+  return [at.getHours(), at.getMinutes(), at.getSeconds()].map((part) => String(part).padStart(2, '0')).join(':');
 }
 
 function useMeshStatus(mesh: BrowserMesh): ReturnType<BrowserMesh['status']> {

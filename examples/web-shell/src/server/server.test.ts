@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,9 +13,9 @@ afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
-async function shell(upstreams: { auth: string; user: string }, deadlineMs = 5000): Promise<string> {
+async function shell(upstreams: { auth: string; user: string }, deadlineMs = 5000, appDir = '/nonexistent'): Promise<string> {
   const config = {
-    ...readShellConfig({ MODMESH_TRUST_AUTH: KEY, MODMESH_TRUST_USER: KEY, MODMESH_REGISTRY: 'http://127.0.0.1:4999' }, '/nonexistent'),
+    ...readShellConfig({ MODMESH_TRUST_AUTH: KEY, MODMESH_TRUST_USER: KEY, MODMESH_REGISTRY: 'http://127.0.0.1:4999' }, appDir),
     upstreams,
     upstreamDeadlineMs: deadlineMs,
   };
@@ -82,6 +82,18 @@ describe('the web shell server', () => {
     expect(config).toEqual({ registry: 'http://127.0.0.1:4999', remotes: { auth: 'auth@stable', user: 'user@stable' }, trust: { auth: [KEY], user: [KEY] } });
     const traversal = await fetch(`${url}/..%2Fpackage.json`);
     expect(traversal.status).toBe(404);
+  });
+
+  it('serves the files of its build, chunks the page loads later too, and nothing else of the directory', async () => {
+    const appDir = mkdtempSync(path.join(os.tmpdir(), 'modmesh-shell-'));
+    closers.push(async () => rmSync(appDir, { recursive: true, force: true }));
+    for (const file of ['app.js', 'app.css', '481.js', 'notes.txt']) writeFileSync(path.join(appDir, file), `/* ${file} */`);
+    const url = await shell({ auth: 'http://127.0.0.1:1', user: 'http://127.0.0.1:1' }, 5000, appDir);
+    const chunk = await fetch(`${url}/481.js`);
+    expect([chunk.status, chunk.headers.get('content-type'), await chunk.text()]).toEqual([200, 'text/javascript; charset=utf-8', '/* 481.js */']);
+    expect((await fetch(`${url}/app.css`)).headers.get('content-type')).toBe('text/css; charset=utf-8');
+    expect((await fetch(`${url}/notes.txt`)).status).toBe(404);
+    expect((await fetch(`${url}/missing.js`)).status).toBe(404);
   });
 
   it('forwards /api/user/* to the user service, and answers a coded 502 or 504 when it is down or silent', async () => {

@@ -1,4 +1,4 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { ShellConfig } from './config.js';
@@ -38,6 +38,7 @@ export function createShellServer(config: ShellConfig, log: (level: string, msg:
   // The configuration travels in the page itself, as a JSON data block (not a script, so the CSP
   // has nothing to allow): one round trip less before the first module can be resolved. `<` is
   // escaped so no value can close the block.
+  const assets = assetsOf(config.appDir);
   const page = PAGE.replace('<!-- config -->', `<script type="application/json" id="modmesh-config">${pageConfig.replace(/</g, '\\u003c')}</script>`);
 
   return http.createServer(function shell(req, res) {
@@ -56,7 +57,7 @@ export function createShellServer(config: ShellConfig, log: (level: string, msg:
       return res.end(pageConfig);
     }
     if (url.pathname === '/health') return sendJson(res, 200, { status: 'ok' });
-    const asset = ASSETS.get(url.pathname);
+    const asset = assets.get(url.pathname);
     const file = asset && path.join(config.appDir, asset.file);
     if (!asset || !file || !existsSync(file)) return sendJson(res, 404, { error: { code: 'SHELL_NOT_FOUND', message: `nothing at ${url.pathname}` } });
     res.writeHead(200, { ...security, 'content-type': asset.type, 'cache-control': 'no-cache' });
@@ -71,12 +72,24 @@ const GATEWAY = [
   { prefix: '/api/user/', upstream: 'user', service: 'user service' },
 ] as const;
 
-// Only these files are served: the build's output, nothing else from the disk.
-const ASSETS = new Map([
-  ['/app.js', { file: 'app.js', type: 'text/javascript; charset=utf-8' }],
-  ['/app.js.map', { file: 'app.js.map', type: 'application/json' }],
-  ['/app.css', { file: 'app.css', type: 'text/css; charset=utf-8' }],
+// Only these files are served: the build's output (the page's script, its stylesheet, and the
+// chunks it loads when it needs them, such as the TUF verifier of a page with a root), nothing
+// else from the disk.
+const ASSET_TYPES = new Map([
+  ['.js', 'text/javascript; charset=utf-8'],
+  ['.map', 'application/json'],
+  ['.css', 'text/css; charset=utf-8'],
 ]);
+
+function assetsOf(appDir: string): Map<string, { file: string; type: string }> {
+  const files = existsSync(appDir) ? readdirSync(appDir, { withFileTypes: true }).filter((entry) => entry.isFile()) : [];
+  return new Map(
+    files.flatMap(({ name }) => {
+      const type = ASSET_TYPES.get(path.extname(name));
+      return type ? [[`/${name}`, { file: name, type }] as const] : [];
+    }),
+  );
+}
 
 // Request bodies bigger than this are refused: the page's APIs take small JSON.
 const MAX_REQUEST_BYTES = 64 * 1024;

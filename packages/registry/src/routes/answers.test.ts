@@ -8,14 +8,25 @@ import type { HTTPMethods } from 'fastify';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import type { ConsumerRegistry } from '../consumers.js';
 import { toStreamEvent } from '../events.js';
+import type { JsonText } from '../resolve-cache.js';
 import type { Consumer, ConsumerReport } from '../storage/consumers.js';
 import type { MetadataStore, PublisherKey, RemoteSummary, TagMove, TagState } from '../storage/types.js';
-import type { RouteAnswers } from './answers.js';
+import { type RouteAnswers, sendJsonText } from './answers.js';
 
 /** What a call of the one client (@modmesh/api) resolves to. */
 type ClientAnswer<M extends keyof api.RegistryClient> = api.RegistryClient[M] extends (...args: never[]) => Promise<infer A> ? A : never;
 
 describe('the registry’s answers are the contract’s types', () => {
+  it('an answer kept as JSON text (resolves) is sent only as its own route’s answer', () => {
+    expectTypeOf(sendJsonText<'GET /v1/remotes/:name/resolve/:spec'>)
+      .parameter(2)
+      .toEqualTypeOf<JsonText<api.ResolveAnswer>>();
+    const tagsText = '[]' as JsonText<api.TagsAnswer>;
+    // @ts-expect-error the tags route's answer is not a resolve answer
+    const asResolve: Parameters<typeof sendJsonText<'GET /v1/remotes/:name/resolve/:spec'>>[2] = tagsText;
+    expect(asResolve).toBe('[]');
+  });
+
   it('each route answers what the one client reads from it', () => {
     expectTypeOf<RouteAnswers['GET /v1/whoami']>().toEqualTypeOf<ClientAnswer<'whoami'>>();
     expectTypeOf<RouteAnswers['GET /v1/remotes']>().toEqualTypeOf<ClientAnswer<'remotes'>>();

@@ -1,4 +1,6 @@
 import type * as api from '@modmesh/api';
+import type { FastifyReply } from 'fastify';
+import type { JsonText } from '../resolve-cache.js';
 
 /**
  * What each JSON route answers, by method and path, in the contract's types (@modmesh/api).
@@ -41,3 +43,12 @@ export type JsonRoute = keyof RouteAnswers;
 
 /** A route's generic for fastify: its reply is the contract's answer for it. */
 export type Answers<R extends JsonRoute> = { Reply: RouteAnswers[R] };
+
+/**
+ * Sends route `R`'s answer kept as its JSON text (resolve-cache.ts) as it is, serialized once and
+ * not per request. Only the text of a `RouteAnswers[R]` is taken, so the answer stays the
+ * contract's type although fastify's `Reply` generic cannot see through the text.
+ */
+export function sendJsonText<R extends JsonRoute>(reply: FastifyReply, _route: R, text: JsonText<RouteAnswers[R]>): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(text);
+}

@@ -1,7 +1,18 @@
 // The read routes: what is published, and asking about what the registry does not have (the answer
 // says which thing is unknown).
 
-import { createTestRegistry, expectAnswer, publishFixture, releaseFixture, setUpPublisher, type TestRegistry } from '@modmesh/registry-test-utils';
+import path from 'node:path';
+import { createFileBlobStore, createRegistryApp, createSqliteMetadataStore } from '@modmesh/registry';
+import {
+  ADMIN_TOKEN,
+  admin,
+  createTestRegistry,
+  expectAnswer,
+  publishFixture,
+  releaseFixture,
+  setUpPublisher,
+  type TestRegistry,
+} from '@modmesh/registry-test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 let registry: TestRegistry;
@@ -62,6 +73,69 @@ describe('what is published', () => {
     expect(await error('/v1/remotes/auth/tags/1.x/history')).toMatchObject({ status: 400, code: 'MODMESH_INVALID_TAG', remote: 'auth' });
     expect(await error('/v1/remotes/auth/resolve/not%20a%20spec!')).toMatchObject({ status: 400, code: 'MODMESH_INVALID_SPEC', remote: 'auth' });
     expect(await error('/v1/remotes/auth/releases/2.0.0')).toMatchObject({ status: 404, code: 'MODMESH_NOT_FOUND', message: 'auth@2.0.0 is not published' });
+  });
+});
+
+describe('resolving from memory', () => {
+  const resolve = (headers: Record<string, string> = {}) => registry.app.inject({ url: '/v1/remotes/auth/resolve/stable?include=release', headers });
+  const moveStable = (version: string, expect: string) =>
+    registry.app.inject({ method: 'PUT', url: '/v1/remotes/auth/tags/stable', headers: admin(), payload: { version, expect } });
+
+  it('answers with an ETag, and a 304 with no body to a client that has that answer', async () => {
+    const first = await resolve();
+    const etag = first.headers.etag as string;
+    expect(etag).toMatch(/^"[\w-]{27}"$/);
+    expect((await resolve()).body).toBe(first.body);
+    const again = await resolve({ 'if-none-match': etag });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+    expect(again.headers.etag).toBe(etag);
+  });
+
+  it('answers the new state as soon as a release is published or a tag moves here', async () => {
+    const before = await resolve();
+    await publishFixture(registry, releaseFixture('auth', '1.1.0'), await setUpPublisher(registry, 'auth'));
+    expect((await registry.app.inject({ url: '/v1/remotes/auth/resolve/%5E1' })).json()).toMatchObject({ version: '1.1.0' });
+    expect((await moveStable('1.1.0', '1.0.0')).statusCode).toBe(200);
+    const after = await resolve({ 'if-none-match': before.headers.etag as string });
+    expect(after.statusCode).toBe(200);
+    expect(after.json()).toMatchObject({ version: '1.1.0', tag: { seq: 2 } });
+    expect(after.headers.etag).not.toBe(before.headers.etag);
+  });
+
+  it('follows the event hub for what other replicas sharing the storage change', async () => {
+    // A second registry on the same storage moves the tag: this one learns of it as every
+    // replica does, from its hub (the storage's notification calls publish()).
+    const metadata = createSqliteMetadataStore(path.join(registry.dir, 'registry.db'));
+    const other = await createRegistryApp({ metadata, blobs: await createFileBlobStore(path.join(registry.dir, 'blobs')), adminToken: ADMIN_TOKEN });
+    try {
+      expect((await resolve()).json()).toMatchObject({ version: '1.0.0' });
+      await publishFixture({ ...registry, ...other }, releaseFixture('auth', '1.1.0'), await setUpPublisher({ ...registry, ...other }, 'auth'));
+      const moved = await other.app.inject({
+        method: 'PUT',
+        url: '/v1/remotes/auth/tags/stable',
+        headers: admin(),
+        payload: { version: '1.1.0', expect: '1.0.0' },
+      });
+      expect(moved.statusCode).toBe(200);
+      registry.hub.publish();
+      expect((await resolve()).json()).toMatchObject({ version: '1.1.0', tag: { seq: 2 } });
+    } finally {
+      await other.app.close();
+      await metadata.close();
+    }
+  });
+
+  it('keeps no failure: a tag made after a 404 resolves at once', async () => {
+    expect((await registry.app.inject({ url: '/v1/remotes/auth/resolve/canary' })).statusCode).toBe(404);
+    const made = await registry.app.inject({
+      method: 'PUT',
+      url: '/v1/remotes/auth/tags/canary',
+      headers: admin(),
+      payload: { version: '1.0.0', expect: null },
+    });
+    expect(made.statusCode).toBe(200);
+    expect((await registry.app.inject({ url: '/v1/remotes/auth/resolve/canary' })).json()).toMatchObject({ version: '1.0.0' });
   });
 });
 

@@ -1,14 +1,18 @@
 import type { ResolvedTag, SignedReleaseRecord } from '@modmesh/api';
 import { ModmeshError } from '@modmesh/manifest';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import semver from 'semver';
+import type { EventHub } from '../events.js';
 import { paramsSchema } from '../params.js';
+import { createAnswerCache } from '../resolve-cache.js';
 import type { MetadataStore, StoredRelease } from '../storage/types.js';
 import { parseSpec } from '../validate.js';
-import type { Answers } from './answers.js';
+import { type Answers, type RouteAnswers, sendJsonText } from './answers.js';
 
 export interface ReadRoutesOptions {
   metadata: MetadataStore;
+  /** Resolve answers are kept in memory until it publishes (resolve-cache.ts). */
+  hub: Pick<EventHub, 'onPublish'>;
 }
 
 /**
@@ -18,6 +22,7 @@ export interface ReadRoutesOptions {
  */
 export async function readRoutes(app: FastifyInstance, options: ReadRoutesOptions): Promise<void> {
   const { metadata } = options;
+  const answers = createAnswerCache<RouteAnswers[typeof RESOLVE]>(options.hub);
 
   app.get<Answers<'GET /v1/remotes'>>('/v1/remotes', async function listRemotes() {
     return { remotes: await metadata.listRemotes() };
@@ -34,48 +39,58 @@ export async function readRoutes(app: FastifyInstance, options: ReadRoutesOption
     },
   );
 
-  app.get<Answers<'GET /v1/remotes/:name/resolve/:spec'> & { Params: { name: string; spec: string }; Querystring: { include?: string } }>(
+  // Hosts resolve at start, on every event and on their periodic check: answered from memory,
+  // with an ETag; `If-None-Match` with it gets a 304 and no body.
+  app.get<Answers<typeof RESOLVE> & { Params: { name: string; spec: string }; Querystring: { include?: string } }>(
     '/v1/remotes/:name/resolve/:spec',
     { schema: { params: paramsSchema('name') } },
-    async function resolve(request) {
-      const { name } = request.params;
-      const spec = parseSpec(request.params.spec, name);
-      let version: string;
-      let tag: ResolvedTag | undefined;
-      if (spec.kind === 'tag') {
-        const state = (await metadata.getTags(name)).find((candidate) => candidate.tag === spec.tag);
-        if (!state) {
-          await requireKnownRemote(name);
-          throw new ModmeshError('MODMESH_NOT_FOUND', `${name} has no tag ${spec.tag}`, {
-            remote: name,
-            hint: `See its tags with \`modmesh ls ${name}\`; a tag is made by \`modmesh tag set\` or \`modmesh publish --tag\`.`,
-          });
-        }
-        version = state.version;
-        // A host refuses a tag going to an older version as a replay unless its last move was a rollback.
-        const [lastMove] = await metadata.tagHistory(name, spec.tag, 1);
-        tag = { name: state.tag, seq: state.seq, updatedAt: state.updatedAt, kind: lastMove?.kind ?? 'move' };
-      } else if (spec.kind === 'range') {
-        const versions = (await metadata.listVersions(name)).map((entry) => entry.version);
-        const best = semver.maxSatisfying(versions, spec.range);
-        if (!best && versions.length === 0) await requireKnownRemote(name);
-        if (!best)
-          throw new ModmeshError('MODMESH_RANGE_UNSATISFIED', `no release of ${name} satisfies ${spec.range} (published: ${versions.join(', ') || 'none'})`, {
-            remote: name,
-          });
-        version = best;
-      } else {
-        version = spec.version;
-      }
-      const release = await metadata.getRelease(name, version);
-      if (!release) {
-        await requireKnownRemote(name);
-        throw new ModmeshError('MODMESH_NOT_FOUND', `${name}@${version} is not published`, { remote: name, version });
-      }
+    async function resolve(request, reply) {
+      const { name, spec } = request.params;
       const include = request.query.include === 'release';
-      return { name, spec: request.params.spec, version, ...(tag && { tag }), ...(include && { release: signedRelease(release) }) };
+      const answer = await answers.answer(`${name}\n${spec}\n${include}`, () => resolveFromStorage(name, spec, include));
+      reply.header('etag', answer.etag).header('cache-control', 'no-cache');
+      // A 304 has no body: the route's answer type does not apply to it.
+      if (request.headers['if-none-match'] === answer.etag) return (reply as FastifyReply).code(304).send();
+      return sendJsonText(reply as FastifyReply, RESOLVE, answer.body);
     },
   );
+
+  async function resolveFromStorage(name: string, rawSpec: string, include: boolean): Promise<RouteAnswers[typeof RESOLVE]> {
+    const spec = parseSpec(rawSpec, name);
+    let version: string;
+    let tag: ResolvedTag | undefined;
+    if (spec.kind === 'tag') {
+      const state = (await metadata.getTags(name)).find((candidate) => candidate.tag === spec.tag);
+      if (!state) {
+        await requireKnownRemote(name);
+        throw new ModmeshError('MODMESH_NOT_FOUND', `${name} has no tag ${spec.tag}`, {
+          remote: name,
+          hint: `See its tags with \`modmesh ls ${name}\`; a tag is made by \`modmesh tag set\` or \`modmesh publish --tag\`.`,
+        });
+      }
+      version = state.version;
+      // A host refuses a tag going to an older version as a replay unless its last move was a rollback.
+      const [lastMove] = await metadata.tagHistory(name, spec.tag, 1);
+      tag = { name: state.tag, seq: state.seq, updatedAt: state.updatedAt, kind: lastMove?.kind ?? 'move' };
+    } else if (spec.kind === 'range') {
+      const versions = (await metadata.listVersions(name)).map((entry) => entry.version);
+      const best = semver.maxSatisfying(versions, spec.range);
+      if (!best && versions.length === 0) await requireKnownRemote(name);
+      if (!best)
+        throw new ModmeshError('MODMESH_RANGE_UNSATISFIED', `no release of ${name} satisfies ${spec.range} (published: ${versions.join(', ') || 'none'})`, {
+          remote: name,
+        });
+      version = best;
+    } else {
+      version = spec.version;
+    }
+    const release = await metadata.getRelease(name, version);
+    if (!release) {
+      await requireKnownRemote(name);
+      throw new ModmeshError('MODMESH_NOT_FOUND', `${name}@${version} is not published`, { remote: name, version });
+    }
+    return { name, spec: rawSpec, version, ...(tag && { tag }), ...(include && { release: signedRelease(release) }) };
+  }
 
   app.get<Answers<'GET /v1/remotes/:name/releases/:version'> & { Params: { name: string; version: string } }>(
     '/v1/remotes/:name/releases/:version',
@@ -97,6 +112,8 @@ export async function readRoutes(app: FastifyInstance, options: ReadRoutesOption
 }
 
 // --- internal ---
+
+const RESOLVE = 'GET /v1/remotes/:name/resolve/:spec';
 
 function unknownRemote(name: string): ModmeshError {
   return new ModmeshError('MODMESH_NOT_FOUND', `there is no remote named ${name} at this registry`, {

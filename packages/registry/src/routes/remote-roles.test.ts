@@ -232,6 +232,19 @@ describe('PUT /v1/remotes/:name/tags (R.tags N+1)', () => {
     expect(anonymous.json().error.code).toBe('MODMESH_AUTH_REQUIRED');
   });
 
+  it('answers resolves with the new state right after a signed move or rollback (resolves are kept in memory)', async () => {
+    const resolve = async (spec: string) =>
+      expectAnswer('GET /v1/remotes/:name/resolve/:spec', await registry.app.inject({ url: `/v1/remotes/auth/resolve/${spec}` }));
+    expect(await resolve('stable')).toMatchObject({ version: '1.0.0', tag: { seq: 1 } });
+    expect(await resolve('%5E1')).toMatchObject({ version: '1.1.0' });
+
+    expect((await request('PUT', '/v1/remotes/auth/tags', await trust.tagsRole('auth', 'stable', '1.1.0'))).statusCode).toBe(200);
+    expect(await resolve('stable')).toMatchObject({ version: '1.1.0', tag: { seq: 2, kind: 'move' } });
+    const back = await trust.tagsRole('auth', 'stable', '1.0.0', { rollback: true, reason: 'broken login' });
+    expect((await request('PUT', '/v1/remotes/auth/tags', back)).statusCode).toBe(200);
+    expect(await resolve('stable')).toMatchObject({ version: '1.0.0', tag: { seq: 3, kind: 'rollback' } });
+  });
+
   it('refuses withdrawing a release a tag points at (MODMESH_TAG_STATE_INVALID); another one withdraws', async () => {
     const current = (await trust.role('auth.releases'))?.signed;
     const publisher = [trust.keys.publishers.auth!];

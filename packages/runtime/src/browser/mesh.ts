@@ -4,15 +4,14 @@ import {
   coded,
   createFederation,
   createHost,
+  createLazyTrust,
   createMemoryStateStore,
-  createTrust,
   parseRemotes,
   type SharedPackage,
   type StaleState,
-  type TrustStore,
 } from '@modmesh/host-core';
 import { importTrustedKeys, ModmeshError, type ModmeshErrorJson, verifyReleaseWeb, type WebTrustedKeys } from '@modmesh/manifest/web';
-import { createWebCrypto, type TrustSummary } from '@modmesh/trust';
+import type { TrustSummary } from '@modmesh/trust';
 import type { RemoteModuleId, RemoteModules } from '../remote-modules.js';
 import { allowFiles, diagnoseScript, loadEntry } from './scripts.js';
 
@@ -181,27 +180,26 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
     throw new ModmeshError('MODMESH_CONFIG_INVALID', 'both `root` and `trust` are given: with a root, who may publish each remote is in the signed metadata');
   }
   // A page keeps what it verified in memory: a reload starts from the root again.
+  const root = options.root;
   const rootTrust =
-    options.root === undefined
+    root === undefined
       ? undefined
-      : createTrust({
-          root: new TextEncoder().encode(options.root),
-          crypto: createWebCrypto(),
-          store: memoryTrustStore(),
-          metadata: (file, maxBytes) => client.tufMetadata(file, maxBytes),
-          target: (path, maxBytes) => client.tufTarget(path, maxBytes),
-          remotes: [...new Set(parseRemotes(options.remotes).map((remote) => remote.name))],
-          // A failed cycle is said once per code (the core repeats nothing), so each one is worth showing.
-          log(level, msg, fields) {
-            const code = (fields as { code?: ModmeshErrorJson['code'] } | undefined)?.code;
-            if (level !== 'warn' || !code) return;
-            const remote = (fields as { remote?: string }).remote;
-            const error = new ModmeshError(code, msg, remote ? { remote } : {}).toJSON();
-            console.error(`[modmesh] ${code}: ${msg}`);
-            emit(remote ? { type: 'error', remote, error } : { type: 'trust', error });
-          },
-          counters: { inc: () => undefined },
-        });
+      : createLazyTrust(async () =>
+          (await import('./root-trust.js')).createPageRootTrust({
+            root,
+            client,
+            remotes: [...new Set(parseRemotes(options.remotes).map((remote) => remote.name))],
+            // A failed cycle is said once per code (the core repeats nothing), so each one is worth showing.
+            log(level, msg, fields) {
+              const code = (fields as { code?: ModmeshErrorJson['code'] } | undefined)?.code;
+              if (level !== 'warn' || !code) return;
+              const remote = (fields as { remote?: string }).remote;
+              const error = new ModmeshError(code, msg, remote ? { remote } : {}).toJSON();
+              console.error(`[modmesh] ${code}: ${msg}`);
+              emit(remote ? { type: 'error', remote, error } : { type: 'trust', error });
+            },
+          }),
+        );
 
   const host = createHost<BrowserRelease>({
     remotes: options.remotes,
@@ -304,23 +302,6 @@ export function createBrowserMesh(options: BrowserMeshOptions): BrowserMesh {
     },
     close() {
       void host.close();
-    },
-  };
-}
-
-// --- internal ---
-
-function memoryTrustStore(): TrustStore {
-  let roots: Uint8Array[] = [];
-  let set: unknown;
-  return {
-    readRoots: async () => roots,
-    writeRoots: async (chain) => {
-      roots = [...chain];
-    },
-    readSet: async () => set,
-    writeSet: async (next) => {
-      set = next;
     },
   };
 }
