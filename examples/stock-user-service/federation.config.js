@@ -13,7 +13,7 @@ module.exports = {
     express: { singleton: true, requiredVersion: '^5.0.0' },
   },
   // modmesh: one runtime plugin; which release each remote follows. The registry and the
-  // trusted publisher keys come from the environment (MODMESH_REGISTRY, MODMESH_TRUST_AUTH).
+  // root of trust (or publisher keys) come from the environment (MODMESH_REGISTRY, MODMESH_ROOT).
   runtimePlugins: [[require.resolve('@modmesh/runtime/federation-plugin'), { remotes: { authServiceRemote: 'auth@stable' }, service: 'stock-user-service' }]],
   experiments: { asyncStartup: true }, // modmesh: the documents' index.js requires the remote at its top
   dts: false,

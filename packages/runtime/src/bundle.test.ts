@@ -18,7 +18,12 @@ describe('the bundled Node runtime', () => {
   });
 
   it('imports nothing but Node and the one error class of @modmesh/manifest', () => {
-    const imported = ts.preProcessFile(text, true, true).importedFiles.map(({ fileName }) => fileName);
+    // TypeScript's pre-processor scans rather than parses: in the Module Federation runtime's
+    // `new Function(\`import("${url}")\`)` it can see an import of `${url}`, a string no module has.
+    const imported = ts
+      .preProcessFile(text, true, true)
+      .importedFiles.map(({ fileName }) => fileName)
+      .filter((name) => !name.includes('${'));
     const other = imported.filter((name) => !name.startsWith('node:') && !builtinModules.includes(name) && !name.startsWith('./'));
     expect([...new Set(other)]).toEqual(['@modmesh/manifest/errors']);
   });

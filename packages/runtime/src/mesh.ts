@@ -1,25 +1,15 @@
-import type { KeyObject } from 'node:crypto';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRegistryClient, type Deadlines, type RegistryClient } from '@modmesh/api';
 import { createNodeTransport } from '@modmesh/api/node';
-import {
-  createHost,
-  createLazyTrust,
-  parseRemotes,
-  type SharedPackage,
-  type SharedStatus,
-  type SlotStatus,
-  type StaleState,
-  type Trust,
-} from '@modmesh/host-core';
-import { isModmeshError, keyIdOf, ModmeshError, parsePublicKey } from '@modmesh/manifest';
-import { acquireFromCache, acquireFromRegistry, type VerifiedRelease } from './acquire.js';
-import { createReleaseCache, type ReleaseCache } from './cache.js';
+import { createHost, type SharedPackage, type SharedStatus, type SlotStatus, type StaleState, type Trust } from '@modmesh/host-core';
+import { isModmeshError, ModmeshError } from '@modmesh/manifest';
+import type { VerifiedRelease } from './acquire.js';
+import { createReleaseCache } from './cache.js';
 import { type CodeCacheOptions, createCodeCache } from './code-cache.js';
+import { createHostTrust } from './host-trust.js';
 import { jsonLogger, type Logger } from './log.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { createMetrics } from './metrics.js';
 import { createNodeFederation } from './node-federation.js';
 import type { RemoteModuleId, RemoteModules } from './remote-modules.js';
 
@@ -153,8 +143,7 @@ export function createMesh(options: MeshOptions): Mesh {
     },
   });
   const cache = createReleaseCache(options.cacheDir ?? path.join('.modmesh', 'cache'));
-  const trust = options.root === undefined ? undefined : rootTrust(options, client, cache, log, metrics);
-  const trusted = trust ? new Map<string, Map<string, KeyObject>>() : trustedKeys(options.remotes, options.trust ?? {});
+  const { trust, ...acquisition } = createHostTrust({ ...options, client, cache, log, counters: metrics });
   const codeCache = createCodeCache(options.codeCache && { key: options.codeCache.key, dir: options.codeCache.dir ?? path.join(cache.dir, 'code') });
   const federation = createNodeFederation({ hostName, hostId: randomBytes(6).toString('hex'), shared: options.shared ?? {}, codeCache });
   const host = createHost<VerifiedRelease>({
@@ -162,9 +151,7 @@ export function createMesh(options: MeshOptions): Mesh {
     client,
     transport,
     token: options.token,
-    acquire: (remote, answer) => acquireFromRegistry({ client, cache, trusted: trusted.get(remote.name) ?? new Map() }, remote.name, answer),
-    // With a root, the trust keeps what boot from disk needs (the set and release documents).
-    fromCache: trust ? undefined : (remote) => acquireFromCache({ client, cache, trusted: trusted.get(remote.name) ?? new Map() }, remote.name, remote.spec),
+    ...acquisition,
     trust,
     states: cache.states,
     federation,
@@ -238,44 +225,6 @@ export function createMesh(options: MeshOptions): Mesh {
 function processCpuTime(): number {
   const { user, system } = process.cpuUsage();
   return user + system;
-}
-
-function rootTrust(options: MeshOptions, client: RegistryClient, cache: ReleaseCache, log: Logger, counters: Metrics): Trust {
-  if (options.trust) {
-    throw new ModmeshError('MODMESH_CONFIG_INVALID', 'both `root` and `trust` are given: with a root, who may publish each remote is in the signed metadata', {
-      hint: 'Remove `trust` (see the README, "Moving a registry and its hosts to a root").',
-    });
-  }
-  const root = typeof options.root === 'string' ? readRootFile(options.root) : (options.root as Uint8Array);
-  const remotes = [...new Set(parseRemotes(options.remotes).map((remote) => remote.name))];
-  return createLazyTrust(async () => (await import('./root-trust.js')).createRootTrust({ root, client, cache, remotes, log, counters }));
-}
-
-function readRootFile(file: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(file));
-  } catch (cause) {
-    throw new ModmeshError('MODMESH_CONFIG_INVALID', `the root of trust ${file} cannot be read (${(cause as NodeJS.ErrnoException).code ?? cause})`, {
-      hint: 'Point `root` at the root.json your registry’s root keys signed (`modmesh root pull --out root.json` fetches it, checked).',
-      cause,
-    });
-  }
-}
-
-// The keys trusted for each remote, by key id; a remote with none is refused at once.
-function trustedKeys(remotes: Record<string, string>, trust: Record<string, readonly string[]>): Map<string, Map<string, KeyObject>> {
-  const trusted = new Map<string, Map<string, KeyObject>>();
-  for (const { name } of parseRemotes(remotes)) {
-    const keys = trust[name] ?? [];
-    if (keys.length === 0) {
-      throw new ModmeshError('MODMESH_CONFIG_INVALID', `no trusted key for remote ${name}: a host runs only releases signed by a key it trusts`, {
-        remote: name,
-        hint: `Add trust: { ${name}: ['ed25519:...'] } with the publisher's public key (modmesh keys generate prints it).`,
-      });
-    }
-    trusted.set(name, new Map(keys.map((key) => [keyIdOf(key), parsePublicKey(key)])));
-  }
-  return trusted;
 }
 
 function remoteStatus(status: SlotStatus & { stale?: StaleState }): RemoteStatus {

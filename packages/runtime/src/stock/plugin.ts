@@ -2,14 +2,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createRegistryClient } from '@modmesh/api';
 import { createNodeTransport } from '@modmesh/api/node';
-import { createHost, type Host, type SlotStatus } from '@modmesh/host-core';
-import { isModmeshError, keyIdOf, ModmeshError, parsePublicKey } from '@modmesh/manifest';
+import { createHost, type Host, type SlotStatus, type Trust } from '@modmesh/host-core';
+import { isModmeshError, ModmeshError } from '@modmesh/manifest';
 import type { ModuleFederationRuntimePlugin } from '@module-federation/runtime';
-import { acquireFromCache, acquireFromRegistry, type VerifiedRelease } from '../acquire.js';
+import type { VerifiedRelease } from '../acquire.js';
 import { createReleaseCache } from '../cache.js';
+import { createHostTrust } from '../host-trust.js';
 import { jsonLogger, type Logger } from '../log.js';
 import { createMetrics } from '../metrics.js';
-import { trustFromEnv } from '../trust-env.js';
+import { hostTrustFromEnv } from '../trust-env.js';
 import { createLiveModule } from './live-module.js';
 import { createStockFederation, type StockHost } from './stock-federation.js';
 
@@ -23,7 +24,12 @@ export interface ModmeshPluginOptions {
   remotes: Record<string, string>;
   /** The registry. @default MODMESH_REGISTRY */
   registry?: string;
-  /** Publisher keys trusted per registry remote. @default MODMESH_TRUST_<NAME> or MODMESH_TRUST_<NAME>_FILE */
+  /**
+   * The root of trust (TUF): a path to `root.json` (a path, as the options are written into the
+   * bundle). @default MODMESH_ROOT. Give `root` or `trust`, not both.
+   */
+  root?: string;
+  /** Publisher keys trusted per registry remote, without a root. @default MODMESH_TRUST_<NAME> or MODMESH_TRUST_<NAME>_FILE */
   trust?: Record<string, string[]>;
   /** Where verified releases are cached. @default MODMESH_CACHE_DIR, else ".modmesh/cache" */
   cacheDir?: string;
@@ -43,6 +49,8 @@ export interface ModmeshPluginOptions {
 export interface StockHostStatus {
   remotes: Record<string, SlotStatus>;
   events: ReturnType<Host<VerifiedRelease>['events']>;
+  /** With a root: the versions of the verified metadata, and when the timestamp expires. */
+  trust?: ReturnType<Trust['summary']>;
   metrics: string;
 }
 
@@ -77,7 +85,8 @@ export default function modmeshFederationPlugin(options: ModmeshPluginOptions): 
     });
   }
   const names = Object.values(options.remotes).map((value) => value.split('@')[0] ?? value);
-  const trust = options.trust ?? trustFromEnv(names, env);
+  // Given in the config, or from the environment by the rule every Node host follows.
+  const trust = options.root !== undefined || options.trust !== undefined ? { root: options.root, trust: options.trust } : hostTrustFromEnv(names, env);
   const log: Logger = jsonLogger(options.service ?? 'modmesh');
   const metrics = createMetrics();
   const transport = createNodeTransport();
@@ -95,14 +104,14 @@ export default function modmeshFederationPlugin(options: ModmeshPluginOptions): 
     hostReady = resolve;
   });
   const federation = createStockFederation({ hostId: randomBytes(6).toString('hex'), host: () => hostInstance });
-  const trusted = new Map(Object.entries(trust).map(([name, keys]) => [name, new Map(keys.map((key) => [keyIdOf(key), parsePublicKey(key)]))]));
+  const { trust: rootTrust, ...acquisition } = createHostTrust({ remotes: options.remotes, ...trust, client, cache, log, counters: metrics });
   const host = createHost<VerifiedRelease>({
     remotes: options.remotes,
     client,
     transport,
     token: env.MODMESH_READ_TOKEN,
-    acquire: (remote, answer) => acquireFromRegistry({ client, cache, trusted: trusted.get(remote.name) ?? new Map() }, remote.name, answer),
-    fromCache: (remote) => acquireFromCache({ client, cache, trusted: trusted.get(remote.name) ?? new Map() }, remote.name, remote.spec),
+    ...acquisition,
+    trust: rootTrust,
     states: cache.states,
     federation,
     hostShared: {},
@@ -116,7 +125,10 @@ export default function modmeshFederationPlugin(options: ModmeshPluginOptions): 
     log,
     counters: metrics,
   });
-  running.add(() => ({ remotes: host.statuses(), events: host.events(), metrics: metrics.text() }));
+  running.add(() => {
+    const summary = rootTrust?.summary();
+    return { remotes: host.statuses(), events: host.events(), ...(summary && { trust: summary }), metrics: metrics.text() };
+  });
   const firstLoadMs = options.firstLoadMs ?? DEFAULT_FIRST_LOAD_MS;
 
   // The container the host's runtime is given for a remote: its modules are the running

@@ -32,6 +32,17 @@ function cacheEntries(): string[] {
   return walk(host.cacheDir).sort();
 }
 
+/**
+ * The cache's files once no atomic write is under way: the host keeps a release and its tag
+ * state in the background after it swaps, so a listing taken just then could hold a `.tmp` file.
+ */
+function settledCacheEntries(): Promise<string[]> {
+  return pollUntil('the host’s cache with no write under way', async () => {
+    const entries = cacheEntries();
+    return entries.some((entry) => entry.endsWith('.tmp')) ? undefined : entries;
+  });
+}
+
 /** Answers every path `only` accepts with an endless body, and waits until the host has closed one. */
 async function endlessUntilClosed(only: (url: string) => boolean): Promise<EndlessAnswer> {
   const before = world.proxy.endless().length;
@@ -72,7 +83,7 @@ afterAll(() => world?.close());
 
 describe('endless data: one answer never ends', () => {
   it('timestamp.json: MODMESH_REMOTE_TOO_LARGE at 16 KiB, nothing stored, 1.1.0 keeps answering', async () => {
-    const entries = cacheEntries();
+    const entries = await settledCacheEntries();
     const answers = host.sample();
     const endless = await endlessUntilClosed((url) => url === '/v1/tuf/metadata/timestamp.json');
 
@@ -82,13 +93,13 @@ describe('endless data: one answer never ends', () => {
     expect(endless.bytes).toBeLessThanOrEqual(TIMESTAMP_MAX_BYTES + IN_FLIGHT_BYTES);
     expect(endless.bytes).toBeLessThan(TEN_MB);
     expect(new Set(await answers.stop())).toEqual(new Set(['1.1.0']));
-    expect(cacheEntries()).toEqual(entries);
+    expect(await settledCacheEntries()).toEqual(entries);
     expect(host.evaluated()).toEqual(['auth@1.1.0']);
     await passThrough();
   });
 
   it('N.auth.tags.json past the length the snapshot signed: MODMESH_REMOTE_TOO_LARGE at that length; the move to 1.2.0 waits for the real answer', async () => {
-    const entries = cacheEntries();
+    const entries = await settledCacheEntries();
     const answers = host.sample();
     const file = `${((await world.snapshot()).roles['auth.tags'] as number) + 1}.auth.tags.json`;
     const closed = endlessUntilClosed((url) => url === `/v1/tuf/metadata/${file}`);
@@ -101,7 +112,7 @@ describe('endless data: one answer never ends', () => {
     expect(endless.bytes).toBeGreaterThan(bytes.length);
     expect(endless.bytes).toBeLessThanOrEqual(bytes.length + IN_FLIGHT_BYTES);
     expect(new Set(await answers.stop())).toEqual(new Set(['1.1.0']));
-    expect(cacheEntries()).toEqual(entries);
+    expect(await settledCacheEntries()).toEqual(entries);
     expect(host.evaluated()).toEqual(['auth@1.1.0']);
 
     world.proxy.setFault(undefined);
@@ -110,7 +121,7 @@ describe('endless data: one answer never ends', () => {
   });
 
   it('the release document past the length auth.releases signed: MODMESH_REMOTE_TOO_LARGE at that length, 1.3.0 not evaluated', async () => {
-    const entries = cacheEntries();
+    const entries = await settledCacheEntries();
     const answers = host.sample();
     const length = (await world.role<ReleasesSigned>('auth.releases')).envelope.signed.targets['auth/releases/1.3.0.json']?.length as number;
     expect(length).toBeGreaterThan(0);
@@ -125,14 +136,14 @@ describe('endless data: one answer never ends', () => {
     expect(answer.bytes).toBeLessThanOrEqual(length + IN_FLIGHT_BYTES);
     expect(new Set(await answers.stop())).toEqual(new Set(['1.2.0']));
     // The metadata of the move is stored (set.json, rewritten in place); the document is not.
-    expect(cacheEntries()).toEqual(entries);
+    expect(await settledCacheEntries()).toEqual(entries);
     expect(host.evaluated()).toEqual(['auth@1.1.0', 'auth@1.2.0']);
   });
 
   // The runtime reports a file over its signed size as MODMESH_HASH_MISMATCH (the registry served
   // other bytes than were signed), and refuses that release until the tag names another one.
   it('a release file past the size its manifest signed: MODMESH_HASH_MISMATCH at that size, 1.3.0 not evaluated', async () => {
-    const entries = cacheEntries();
+    const entries = await settledCacheEntries();
     const answers = host.sample();
     const endless = await endlessUntilClosed((url) => url.startsWith('/v1/blobs/'));
     const size = statSync(path.join(world.releaseDir('auth', '1.3.0'), 'remoteEntry.js')).size;
