@@ -60,7 +60,10 @@ describe.each(BACKENDS)('a withdrawn release on $storage', ({ open, skip }) => {
         ]);
       }
       const unsatisfied = await registry.app.inject({ url: '/v1/remotes/auth/resolve/%3E%3D1.1.0' });
-      expect(unsatisfied.json().error).toMatchObject({ code: 'MODMESH_RANGE_UNSATISFIED', message: expect.stringContaining('listed by auth.releases v3: 1.0.0') });
+      expect(unsatisfied.json().error).toMatchObject({
+        code: 'MODMESH_RANGE_UNSATISFIED',
+        message: expect.stringContaining('listed by auth.releases v3: 1.0.0'),
+      });
       const listing = expectAnswer('GET /v1/remotes/:name', await registry.app.inject({ url: '/v1/remotes/auth' }));
       expect(listing.versions.map((entry) => entry.version)).toEqual(['1.0.0']);
       expect(await resolve(registry, 'auth', '1.0.0')).toMatchObject({ version: '1.0.0' });
@@ -106,7 +109,9 @@ async function resolve(registry: TestRegistry, remote: string, spec: string) {
 // A publisher-signed R.releases N+1 without `version`.
 async function withdraw(registry: TestRegistry, trust: TrustFixture, token: string, version: string): Promise<void> {
   const current = (await trust.role('auth.releases'))?.signed;
-  const yank = await trust.sign(await buildReleasesUpdate(current, { remote: 'auth', remove: [version], expires: trust.after(30) }, crypto), [trust.keys.publishers.auth!]);
+  const yank = await trust.sign(await buildReleasesUpdate(current, { remote: 'auth', remove: [version], expires: trust.after(30) }, crypto), [
+    trust.keys.publishers.auth!,
+  ]);
   const answer = await registry.app.inject({ method: 'PUT', url: '/v1/remotes/auth/releases', headers: bearer(token), payload: yank as never });
   expect([answer.statusCode, answer.json()]).toEqual([200, { name: 'auth', releasesVersion: 3 }]);
 }

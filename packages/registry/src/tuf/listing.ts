@@ -29,9 +29,13 @@ export async function releaseListing(metadata: Pick<MetadataStore, 'tufHead' | '
 /** Refuses `remote@version` when its publishers withdrew it (it is published but `listing` leaves it out). */
 export function requireListed(listing: ReleaseListing | undefined, remote: string, version: string): void {
   if (!listing || listing.lists(version)) return;
-  throw new ModmeshError('MODMESH_RELEASE_NOT_LISTED', `${remote}@${version} is withdrawn by its publishers in ${listing.role} v${listing.version}, which no longer lists it`, {
-    remote,
-    version,
-    hint: `Ask for a release it lists (\`modmesh ls ${remote}\` shows them), or a range or tag that resolves to one.`,
-  });
+  throw new ModmeshError(
+    'MODMESH_RELEASE_NOT_LISTED',
+    `${remote}@${version} is withdrawn by its publishers in ${listing.role} v${listing.version}, which no longer lists it`,
+    {
+      remote,
+      version,
+      hint: `Ask for a release it lists (\`modmesh ls ${remote}\` shows them), or a range or tag that resolves to one.`,
+    },
+  );
 }
