@@ -3,8 +3,7 @@ import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { requireCompiled } from '@modmesh/test-utils';
-import ts from 'typescript';
+import { importsOf, requireCompiled } from '@modmesh/test-utils';
 import { describe, expect, it } from 'vitest';
 import * as source from './index.js';
 
@@ -18,12 +17,7 @@ describe('the bundled Node runtime', () => {
   });
 
   it('imports nothing but Node and the one error class of @modmesh/manifest', () => {
-    // TypeScript's pre-processor scans rather than parses: in the Module Federation runtime's
-    // `new Function(\`import("${url}")\`)` it can see an import of `${url}`, a string no module has.
-    const imported = ts
-      .preProcessFile(text, true, true)
-      .importedFiles.map(({ fileName }) => fileName)
-      .filter((name) => !name.includes('${'));
+    const imported = importsOf(text, file);
     const other = imported.filter((name) => !name.startsWith('node:') && !builtinModules.includes(name) && !name.startsWith('./'));
     expect([...new Set(other)]).toEqual(['@modmesh/manifest/errors']);
   });

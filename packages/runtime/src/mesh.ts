@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { createRegistryClient, type Deadlines, type RegistryClient } from '@modmesh/api';
+import { createRegistryClient, type Deadlines } from '@modmesh/api';
 import { createNodeTransport } from '@modmesh/api/node';
 import { createHost, type SharedPackage, type SharedStatus, type SlotStatus, type StaleState, type Trust } from '@modmesh/host-core';
 import { isModmeshError, ModmeshError } from '@modmesh/manifest';

@@ -5,8 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
-import { repoRoot, requireCompiled } from '@modmesh/test-utils';
-import ts from 'typescript';
+import { importsOf, repoRoot, requireCompiled } from '@modmesh/test-utils';
 import { describe, expect, it } from 'vitest';
 
 const INSTALLABLE = ['manifest', 'contract', 'build', 'cli', 'runtime', 'registry'];
@@ -57,8 +56,7 @@ describe.each(INSTALLABLE)('@modmesh/%s', (name) => {
     const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})]);
     const undeclared = new Map<string, string>();
     for (const file of listJs(path.join(dir, 'dist'))) {
-      const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
-      for (const { fileName } of importedFiles) {
+      for (const fileName of importsOf(readFileSync(file, 'utf8'), file)) {
         if (fileName.startsWith('.') || fileName.startsWith('node:')) continue;
         const packageName = fileName.startsWith('@') ? fileName.split('/').slice(0, 2).join('/') : (fileName.split('/')[0] ?? '');
         if (builtinModules.includes(packageName) || packageName === pkg.name) continue;

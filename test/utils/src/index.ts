@@ -14,6 +14,7 @@ export {
   startFaultProxy,
 } from './fault-proxy.js';
 export { type JsonResponse, pollUntil, requestJson } from './http.js';
+export { importsOf } from './imports.js';
 export { type Load, type LoadOptions, type LoadResult, startLoad } from './load.js';
 export { createTestDatabase, POSTGRES_SETUP, POSTGRES_URL_VARIABLE, postgresUnavailable, type TestDatabase } from './postgres.js';
 export {

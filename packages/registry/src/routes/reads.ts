@@ -6,6 +6,7 @@ import type { EventHub } from '../events.js';
 import { paramsSchema } from '../params.js';
 import { createAnswerCache } from '../resolve-cache.js';
 import type { MetadataStore, StoredRelease } from '../storage/types.js';
+import { releaseListing, requireListed } from '../tuf/listing.js';
 import { parseSpec } from '../validate.js';
 import { type Answers, type RouteAnswers, sendJsonText } from './answers.js';
 
@@ -14,6 +15,11 @@ export interface ReadRoutesOptions {
   /** Resolve answers are kept in memory until it publishes (resolve-cache.ts). */
   hub: Pick<EventHub, 'onPublish'>;
 }
+
+// A remote with a signed releases role offers only what it lists (tuf/listing.ts): the listing
+// leaves out withdrawn versions, resolve never picks one and refuses one asked for exactly, and
+// the release itself is refused. Resolve answers are dropped at every publish, and a role commit
+// publishes (a `tuf.updated` event), so a withdrawal reaches them at once.
 
 /**
  * What is published: `GET /v1/remotes`, `GET /v1/remotes/:name`, resolving a spec (a version, a
@@ -33,8 +39,14 @@ export async function readRoutes(app: FastifyInstance, options: ReadRoutesOption
     { schema: { params: paramsSchema('name') } },
     async function describeRemote(request) {
       const { name } = request.params;
-      const [versions, tags, keys] = await Promise.all([metadata.listVersions(name), metadata.getTags(name), metadata.publisherKeys(name)]);
-      if (versions.length === 0 && keys.length === 0) throw unknownRemote(name);
+      const [published, tags, keys, listing] = await Promise.all([
+        metadata.listVersions(name),
+        metadata.getTags(name),
+        metadata.publisherKeys(name),
+        releaseListing(metadata, name),
+      ]);
+      if (published.length === 0 && keys.length === 0) throw unknownRemote(name);
+      const versions = listing ? published.filter((entry) => listing.lists(entry.version)) : published;
       return { name, versions, tags, keys: keys.map(({ keyId, publicKey, label, addedAt }) => ({ keyId, publicKey, label, addedAt })) };
     },
   );
@@ -57,6 +69,7 @@ export async function readRoutes(app: FastifyInstance, options: ReadRoutesOption
 
   async function resolveFromStorage(name: string, rawSpec: string, include: boolean): Promise<RouteAnswers[typeof RESOLVE]> {
     const spec = parseSpec(rawSpec, name);
+    const listing = await releaseListing(metadata, name);
     let version: string;
     let tag: ResolvedTag | undefined;
     if (spec.kind === 'tag') {
@@ -73,13 +86,16 @@ export async function readRoutes(app: FastifyInstance, options: ReadRoutesOption
       const [lastMove] = await metadata.tagHistory(name, spec.tag, 1);
       tag = { name: state.tag, seq: state.seq, updatedAt: state.updatedAt, kind: lastMove?.kind ?? 'move' };
     } else if (spec.kind === 'range') {
-      const versions = (await metadata.listVersions(name)).map((entry) => entry.version);
+      const published = (await metadata.listVersions(name)).map((entry) => entry.version);
+      const versions = listing ? published.filter((item) => listing.lists(item)) : published;
       const best = semver.maxSatisfying(versions, spec.range);
-      if (!best && versions.length === 0) await requireKnownRemote(name);
+      if (!best && published.length === 0) await requireKnownRemote(name);
       if (!best)
-        throw new ModmeshError('MODMESH_RANGE_UNSATISFIED', `no release of ${name} satisfies ${spec.range} (published: ${versions.join(', ') || 'none'})`, {
-          remote: name,
-        });
+        throw new ModmeshError(
+          'MODMESH_RANGE_UNSATISFIED',
+          `no release of ${name} satisfies ${spec.range} (${listing ? `listed by ${listing.role} v${listing.version}` : 'published'}: ${versions.join(', ') || 'none'})`,
+          { remote: name },
+        );
       version = best;
     } else {
       version = spec.version;
@@ -89,6 +105,7 @@ export async function readRoutes(app: FastifyInstance, options: ReadRoutesOption
       await requireKnownRemote(name);
       throw new ModmeshError('MODMESH_NOT_FOUND', `${name}@${version} is not published`, { remote: name, version });
     }
+    requireListed(listing, name, version);
     return { name, spec: rawSpec, version, ...(tag && { tag }), ...(include && { release: signedRelease(release) }) };
   }
 
@@ -97,8 +114,9 @@ export async function readRoutes(app: FastifyInstance, options: ReadRoutesOption
     { schema: { params: paramsSchema('name', 'version') } },
     async function getRelease(request) {
       const { name, version } = request.params;
-      const release = await metadata.getRelease(name, version);
+      const [release, listing] = await Promise.all([metadata.getRelease(name, version), releaseListing(metadata, name)]);
       if (!release) throw new ModmeshError('MODMESH_NOT_FOUND', `${name}@${version} is not published`, { remote: name, version });
+      requireListed(listing, name, version);
       return signedRelease(release);
     },
   );
