@@ -124,6 +124,9 @@ async function main() {
 
   Health (which release runs, which shared copies are used): curl -s ${user.url}/health
   The registry from the CLI:  MODMESH_REGISTRY=${registry.url} npx modmesh ls auth
+  Move a tag, signed by the dev mover key (the registry moves none on its own word):
+    MODMESH_REGISTRY=${registry.url} MODMESH_ROOT=${path.relative(root, rootFile)} MODMESH_TOKEN=$(cat ${path.relative(root, path.join(DATA_DIR, 'admin-token'))}) \\
+      npx modmesh tag set auth stable VERSION --key ${path.relative(root, path.join(DEV_DIR, 'mover.key'))} [--rollback]
   Press Ctrl-C to stop.
 `);
 }

@@ -2,7 +2,7 @@
 // in a copy of the repository with no dist/, .modmesh/ or .env, every port set to a free one.
 // Each run is stopped the way a terminal's Ctrl-C stops it (SIGINT to its process group), and
 // afterwards no process it started may be alive and every port must be free again.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -62,6 +62,17 @@ describe('npm start, from a fresh copy of the repository', { timeout: FIRST_STAR
     expect(banner).toContain(`http://127.0.0.1:${ports.SHELL_PORT}`);
     expect(banner).toContain('auth@1.0.0 and user@1.0.0 are tagged stable');
     await expectSystemWorks(ports);
+    // The command the banner prints for a signed tag move, pasted into a shell as printed (for a
+    // new tag, canary, rather than a VERSION to choose).
+    const printed = run.output().match(/^ {4}(MODMESH_REGISTRY=.*) \\\n\s+(npx modmesh tag set auth stable VERSION .*) \[--rollback\]$/m);
+    expect(printed, 'the tag move command in the banner').not.toBeNull();
+    const [, variables, command] = printed as RegExpMatchArray;
+    const moved = spawnSync('bash', ['-c', `${variables} ${command?.replace('auth stable VERSION', 'auth canary 1.0.0')}`], {
+      cwd: checkout,
+      encoding: 'utf8',
+    });
+    expect(moved.status, moved.stderr).toBe(0);
+    expect(`${moved.stdout}${moved.stderr}`).toContain('canary: (new) -> 1.0.0');
     await run.interrupt();
     await expectAllGone(run, ports);
   });
