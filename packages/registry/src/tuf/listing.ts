@@ -31,11 +31,11 @@ export function requireListed(listing: ReleaseListing | undefined, remote: strin
   if (!listing || listing.lists(version)) return;
   throw new ModmeshError(
     'MODMESH_RELEASE_NOT_LISTED',
-    `${remote}@${version} is withdrawn by its publishers in ${listing.role} v${listing.version}, which no longer lists it`,
+    `${remote}@${version} is not listed by ${listing.role} v${listing.version}: its publishers withdrew it, or it was published before the root of trust and not adopted`,
     {
       remote,
       version,
-      hint: `Ask for a release it lists (\`modmesh ls ${remote}\` shows them), or a range or tag that resolves to one.`,
+      hint: `Ask for a release it lists (\`modmesh ls ${remote}\` shows them), or a range or tag that resolves to one; a release from before the root runs again once a delegated publisher adopts it (\`modmesh releases adopt ${remote} --key\`).`,
     },
   );
 }
