@@ -72,6 +72,28 @@ export function startProcess(script, { args = [], nodeArgs = [], env = {}, cwd, 
 }
 
 /** Stops every process the benchmarks started (also on failure). */
+/**
+ * The first JSON log line of a process from startProcess that `match`es, past or future; it
+ * polls its lines every 5 ms (a timed measurement must not wait for a slower poll).
+ */
+export async function waitForLine(host, match, deadlineMs) {
+  const deadline = Date.now() + deadlineMs;
+  let seen = 0;
+  for (;;) {
+    for (; seen < host.lines.length; seen++) {
+      let line;
+      try {
+        line = JSON.parse(host.lines[seen]);
+      } catch {
+        continue;
+      }
+      if (match(line)) return line;
+    }
+    if (Date.now() > deadline) throw new Error(`no matching log line within ${deadlineMs} ms:\n${host.lines.slice(-10).join('\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 export async function stopAll() {
   await Promise.all([...started].map((handle) => handle.stop()));
 }

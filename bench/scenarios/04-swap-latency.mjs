@@ -16,7 +16,7 @@ import path from 'node:path';
 import { ensureStockHost } from '../hosts/stock/build.mjs';
 import { buildStockAuth } from '../hosts/stock/build-remote.mjs';
 import { deployStockBuild } from '../hosts/stock-deploy.mjs';
-import { authKey, buildAuth, root, startProcess, startRegistryWithAuth, stats, userServiceScript, workDir } from '../lib.mjs';
+import { authKey, buildAuth, root, startProcess, startRegistryWithAuth, stats, userServiceScript, waitForLine, workDir } from '../lib.mjs';
 
 export const title = 'Swap latency';
 
@@ -201,22 +201,4 @@ async function moveStable(registry, expect, version) {
     body: JSON.stringify({ version, expect }),
   });
   if (!response.ok) throw new Error(`move stable to ${version}: ${response.status} ${await response.text()}`);
-}
-
-async function waitForLine(host, match, deadlineMs) {
-  const deadline = Date.now() + deadlineMs;
-  let seen = 0;
-  for (;;) {
-    for (; seen < host.lines.length; seen++) {
-      let line;
-      try {
-        line = JSON.parse(host.lines[seen]);
-      } catch {
-        continue;
-      }
-      if (match(line)) return line;
-    }
-    if (Date.now() > deadline) throw new Error(`no matching log line within ${deadlineMs} ms:\n${host.lines.slice(-10).join('\n')}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { alternate, authKey, buildAuth, cliScript, modmesh, root, startProcess, workDir } from '../lib.mjs';
+import { alternate, authKey, buildAuth, cliScript, modmesh, root, startProcess, waitForLine, workDir } from '../lib.mjs';
 
 export const title = 'Root of trust vs per-remote keys';
 
@@ -62,7 +62,7 @@ export async function run({ quick, log }) {
     const movedAt = Date.now();
     registry.moveStable(to, to < current);
     current = to;
-    const swapped = await waitForLine(cold.host, (line) => line.to === to && String(line.msg).includes('swapped'));
+    const swapped = await waitForLine(cold.host, (line) => line.to === to && String(line.msg).includes('swapped'), SWAP_DEADLINE_MS);
     const eventAt = proxy.events.find((event) => event.at >= movedAt && /tuf\.updated|tag\.moved/.test(event.text))?.at;
     if (eventAt === undefined) throw new Error(`${variant}: the move to ${to} passed no event through the proxy`);
     const swappedAt = Date.parse(swapped.time);
@@ -169,22 +169,4 @@ function startCountingProxy(upstream) {
 
 function paths(requests) {
   return requests.map((request) => `${request.method} ${request.path.replace(/[0-9a-f]{64}/g, '<sha256>')}`);
-}
-
-async function waitForLine(host, match) {
-  const deadline = Date.now() + SWAP_DEADLINE_MS;
-  let seen = 0;
-  for (;;) {
-    for (; seen < host.lines.length; seen++) {
-      let line;
-      try {
-        line = JSON.parse(host.lines[seen]);
-      } catch {
-        continue;
-      }
-      if (match(line)) return line;
-    }
-    if (Date.now() > deadline) throw new Error(`no matching log line within ${SWAP_DEADLINE_MS} ms:\n${host.lines.slice(-10).join('\n')}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
