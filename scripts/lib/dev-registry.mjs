@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import semver from 'semver';
 
 const ROOT_KEY = 'root';
 const MOVER_KEY = 'mover';
@@ -83,7 +84,11 @@ export function createDevRegistry({ registryUrl, dataDir, devDir, cli, env, log,
     async publishBuild(remote, dir) {
       const local = new Map(listFiles(dir).map((file) => [file, sha256(readFileSync(path.join(dir, file)))]));
       const known = await fetchJson(`${registryUrl}/v1/remotes/${remote}`);
-      const versions = (known.versions ?? []).map((entry) => entry.version).sort(compareVersions);
+      // Its own releases: `modmesh dev` may publish prereleases (1.0.1-dev.3) to this registry too.
+      const versions = (known.versions ?? [])
+        .map((entry) => entry.version)
+        .filter((version) => semver.prerelease(version) === null)
+        .sort(semver.compare);
       const stable = (known.tags ?? []).find((tag) => tag.tag === 'stable')?.version ?? null;
       const asMover = { ...env, MODMESH_TOKEN: publishToken(remote), MODMESH_ROOT: rootFile };
       for (const version of versions) {
@@ -91,14 +96,14 @@ export function createDevRegistry({ registryUrl, dataDir, devDir, cli, env, log,
         const same = manifest.files.length === local.size && manifest.files.every((file) => local.get(file.path) === file.sha256);
         if (!same) continue;
         if (stable !== version) {
-          const back = stable !== null && compareVersions(version, stable) < 0;
+          const back = stable !== null && semver.lt(version, stable);
           cli(['tag', 'set', remote, 'stable', version, '--key', keyFile(MOVER_KEY), '--reason', 'npm start', ...(back ? ['--rollback'] : [])], asMover);
         }
         log(`> ${remote}@${version} already holds this build`);
         return version;
       }
-      const latest = versions.at(-1)?.split('.').map(Number);
-      const version = latest ? `${latest[0]}.${latest[1]}.${latest[2] + 1}` : '1.0.0';
+      const latest = versions.at(-1);
+      const version = latest ? semver.inc(latest, 'patch') : '1.0.0';
       cli(
         [
           'publish',
@@ -152,11 +157,6 @@ async function fetchJson(url) {
 
 function sha256(bytes) {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-function compareVersions(a, b) {
-  const [x, y] = [a, b].map((version) => version.split('.').map(Number));
-  return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
 }
 
 // Every regular file under dir, as forward-slash paths relative to it.
